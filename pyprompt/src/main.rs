@@ -26,7 +26,7 @@ It prints \"Type in your name: \", reads one line from standard input and prints
 Input: the line ending (\\n or \\r\\n) is dropped, nothing else; bytes that are not UTF-8 go back
 out as they came in. There is no length cap to hit: the name streams from input to output through
 an 8 KiB buffer, so a line of any length (even an endless one) is echoed as it arrives and memory
-stays bounded (about 1 MiB resident in all).
+stays bounded (under 0.5 MiB resident in all, measured with 256 MiB of input).
 
 Exit status: 0 greeted; 1 input ended before a name, or an I/O error; 2 bad arguments;
 130, 143, 129 on SIGINT (Ctrl-C), SIGTERM (docker stop), SIGHUP.

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Prepares this machine (Debian 12, root) to build and test fromscratch: installs what is missing,
+# starts a Docker engine if none answers, and builds the stand-in Rust builder image. Idempotent:
+# a second run only checks. Used by docker/build.sh, tests/run.sh and CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { echo "host-setup: $*"; }
+
+# The musl target makes the static binaries; rustup fetches it from the Rust toolchain server.
+if ! rustup target list --installed | grep -qx x86_64-unknown-linux-musl; then
+  say "adding the x86_64-unknown-linux-musl target"
+  rustup target add x86_64-unknown-linux-musl
+fi
+
+# Debian's packages: the engine and a BuildKit-capable client (/usr/bin/docker), debootstrap for
+# the stand-in builder, python3 as the reference server, curl for checks.
+packages=(docker.io debootstrap python3 curl)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+export DOCKER=${DOCKER:-/usr/bin/docker}
+if ! "$DOCKER" version >/dev/null 2>&1; then
+  say "starting dockerd"
+  nohup dockerd >/var/log/fromscratch-dockerd.log 2>&1 &
+  for _ in $(seq 1 60); do
+    "$DOCKER" version >/dev/null 2>&1 && break
+    sleep 1
+  done
+  "$DOCKER" version >/dev/null 2>&1 || {
+    tail -n 20 /var/log/fromscratch-dockerd.log >&2
+    say "dockerd did not answer within 60 s" >&2
+    exit 1
+  }
+fi
+
+# Docker Hub is out of reach here: build the stand-in for rust:*-alpine (reused while it exists).
+bash docker/rust-builder.sh

@@ -1,0 +1,138 @@
+//! The Docker engine as the tests use it: the stand-in builder, images built from the real
+//! Dockerfiles, and containers that are removed even when a test fails.
+
+use crate::binary::workspace_root;
+use crate::process::{self, Output};
+use std::path::Path;
+use std::process::Command;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+/// Builds wait this long at most: a cold build fetches crates and compiles with LTO on 2 cores.
+const BUILD_DEADLINE: Duration = Duration::from_secs(20 * 60);
+/// Any other docker command (run, stop, inspect) gets this long.
+pub const COMMAND_DEADLINE: Duration = Duration::from_secs(60);
+
+/// A `docker` command: `$DOCKER`, else Debian's `/usr/bin/docker` (its client has BuildKit built
+/// in), else whatever `docker` is on PATH.
+pub fn docker() -> Command {
+    let program = std::env::var("DOCKER").unwrap_or_else(|_| {
+        if Path::new("/usr/bin/docker").exists() {
+            "/usr/bin/docker".into()
+        } else {
+            "docker".into()
+        }
+    });
+    let mut cmd = Command::new(program);
+    cmd.env("DOCKER_BUILDKIT", "1");
+    cmd
+}
+
+/// Runs `docker args...`, panicking with its stderr unless it succeeds.
+pub fn docker_ok(args: &[&str]) -> Output {
+    let out = docker_output(args, b"");
+    assert!(
+        out.status.success(),
+        "docker {args:?} failed ({}): {}",
+        out.status,
+        out.stderr_str()
+    );
+    out
+}
+
+/// Runs `docker args...` with `input` on its stdin and returns whatever it did.
+pub fn docker_output(args: &[&str], input: &[u8]) -> Output {
+    process::run(docker().args(args), input, COMMAND_DEADLINE)
+}
+
+/// The builder image the Dockerfiles get as `RUST_IMAGE`: the local stand-in, built on first use
+/// by `docker/rust-builder.sh` (which reuses it while the tag exists).
+pub fn builder_image() -> String {
+    static TAG: OnceLock<String> = OnceLock::new();
+    TAG.get_or_init(|| {
+        let tag = std::env::var("FROMSCRATCH_BUILDER_TAG")
+            .unwrap_or_else(|_| "fromscratch/rust-builder:local".into());
+        let script = workspace_root().join("docker/rust-builder.sh");
+        let out = process::run(
+            Command::new("bash")
+                .arg(script)
+                .env("FROMSCRATCH_BUILDER_TAG", &tag),
+            b"",
+            BUILD_DEADLINE,
+        );
+        assert!(
+            out.status.success(),
+            "docker/rust-builder.sh failed: {}{}",
+            out.stdout_str(),
+            out.stderr_str()
+        );
+        tag
+    })
+    .clone()
+}
+
+/// Builds `tag` from `dockerfile` (relative to the workspace root, which is the build context)
+/// exactly as the README says, with the stand-in builder. Once per test process and tag.
+pub fn build_image(tag: &str, dockerfile: &str) {
+    static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap();
+    if built.iter().any(|t| t == tag) {
+        return;
+    }
+    let builder = format!("RUST_IMAGE={}", builder_image());
+    let root = workspace_root();
+    let out = process::run(
+        docker().current_dir(&root).args([
+            "build",
+            "-t",
+            tag,
+            "-f",
+            dockerfile,
+            "--build-arg",
+            &builder,
+            ".",
+        ]),
+        b"",
+        BUILD_DEADLINE,
+    );
+    assert!(
+        out.status.success(),
+        "docker build -t {tag} -f {dockerfile} failed: {}",
+        out.stderr_str()
+    );
+    built.push(tag.to_owned());
+}
+
+/// A container name no other test (or test run) uses at the same time.
+pub fn unique_name(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("{prefix}-{}-{n}", std::process::id())
+}
+
+/// A named container that is force-removed when dropped, so failing tests leave nothing behind.
+pub struct Container {
+    pub name: String,
+}
+
+impl Container {
+    /// Takes charge of removing the container called `name`.
+    pub fn named(name: String) -> Container {
+        Container { name }
+    }
+
+    /// `docker inspect -f FORMAT` of this container, trimmed.
+    pub fn inspect(&self, format: &str) -> String {
+        docker_ok(&["inspect", "-f", format, &self.name])
+            .stdout_str()
+            .trim()
+            .to_owned()
+    }
+}
+
+impl Drop for Container {
+    fn drop(&mut self) {
+        let _ = docker_output(&["rm", "-f", &self.name], b"");
+    }
+}
