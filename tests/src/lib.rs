@@ -6,8 +6,16 @@
 //! - `process`: runs a program with given input, with deadlines, and reads its exit status.
 //! - `pty`: runs a program on a pseudo-terminal, as a person at a terminal would.
 //! - `docker`: the engine, the stand-in builder and image builds from the real Dockerfiles.
+//! - `fixture`: temporary trees to serve.
+//! - `server`: a server binary on a free loopback port, stopped when the test ends.
+//! - `python`: CPython's http.server, the reference for dirserve.
+//! - `http`: a raw HTTP/1.1 client that sends exactly what a test writes.
 
 pub mod binary;
 pub mod docker;
+pub mod fixture;
+pub mod http;
 pub mod process;
 pub mod pty;
+pub mod python;
+pub mod server;

@@ -1,0 +1,234 @@
+//! The request handler: turns a GET or HEAD into a file, a directory listing, a redirect or an
+//! error, through the one resolver. Everything here is answered without waiting: files are read
+//! as hyper sends them (see `servekit::Body`).
+
+use crate::conditional::{self, Freshness, Validators};
+use crate::listing::read_listing;
+use crate::listing_html::render_html;
+use crate::listing_json::render_json;
+use crate::mime;
+use crate::range::{self, RangeAnswer};
+use crate::resolve::{ResolveError, Resolved, ServedRoot};
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderMap, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode, Uri};
+use servekit::{Body, Handler, HttpError};
+
+/// Served instead of a listing, in this order, as python does.
+const INDEX_FILES: [&str; 2] = ["index.html", "index.htm"];
+
+/// Serves one directory tree.
+pub struct DirHandler {
+    root: ServedRoot,
+}
+
+impl DirHandler {
+    pub fn new(root: ServedRoot) -> DirHandler {
+        DirHandler { root }
+    }
+
+    /// The index file of a directory whose path ends in `/`, if it has one.
+    fn index_of(&self, dir_path: &str) -> Option<Resolved> {
+        INDEX_FILES.iter().find_map(|index| {
+            let resolved = self.root.resolve(&format!("{dir_path}{index}")).ok()?;
+            (!resolved.meta.is_dir).then_some(resolved)
+        })
+    }
+}
+
+impl Handler for DirHandler {
+    fn handle(&self, request: &Request<Incoming>) -> Result<Response<Body>, HttpError> {
+        if !matches!(*request.method(), Method::GET | Method::HEAD) {
+            // Python's wording, `Unsupported method ('POST')`, with its 501.
+            let message = format!("Unsupported method ('{}')", request.method());
+            return Err(HttpError::new(StatusCode::NOT_IMPLEMENTED, message));
+        }
+        let path = request.uri().path();
+        let resolved = self.root.resolve(path).map_err(resolve_error)?;
+        if !resolved.meta.is_dir {
+            // `/file.txt/`: python answers 404, and so do we.
+            if resolved.trailing_slash {
+                return Err(HttpError::not_found());
+            }
+            return Ok(file_response(request.headers(), resolved));
+        }
+        if !resolved.trailing_slash {
+            return Ok(redirect_to_slash(request.uri()));
+        }
+        if let Some(index) = self.index_of(path) {
+            return Ok(file_response(request.headers(), index));
+        }
+        listing_response(request, &resolved)
+    }
+}
+
+/// Every resolver error becomes one answer here. A missing file gets python's message.
+fn resolve_error(error: ResolveError) -> HttpError {
+    match error {
+        ResolveError::BadRequest(reason) => HttpError::new(StatusCode::BAD_REQUEST, reason),
+        ResolveError::Forbidden(reason) => HttpError::new(StatusCode::FORBIDDEN, reason),
+        ResolveError::NotFound(_) => HttpError::not_found(),
+        ResolveError::Internal(e) => HttpError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("Cannot open the file: {e}"),
+        ),
+    }
+}
+
+/// 301 to the same path with a slash, query kept. The target is always a path on this server:
+/// leading slashes collapse to one and backslashes are encoded, so `//evil.example/dir` or
+/// `/\evil.example` can never become an off-site redirect (CVE-2021-28861 in python).
+fn redirect_to_slash(uri: &Uri) -> Response<Body> {
+    let path = uri.path().trim_start_matches('/');
+    let mut location = String::with_capacity(path.len() + 2);
+    location.push('/');
+    location.push_str(&path.replace('\\', "%5C"));
+    location.push('/');
+    if let Some(query) = uri.query() {
+        location.push('?');
+        location.push_str(query);
+    }
+    let mut response = Response::new(Body::Empty);
+    *response.status_mut() = StatusCode::MOVED_PERMANENTLY;
+    if let Ok(value) = HeaderValue::try_from(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+/// A file, whole or a range, honouring conditional requests.
+fn file_response(request: &HeaderMap, resolved: Resolved) -> Response<Body> {
+    let meta = resolved.meta;
+    let validators = Validators::of(&meta);
+    let mut response = Response::new(Body::Empty);
+    let headers = response.headers_mut();
+    let name = resolved
+        .rel_path
+        .rsplit(|&b| b == b'/')
+        .next()
+        .unwrap_or(&[]);
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(mime::guess_type(name)),
+    );
+    for (name, value) in [
+        (header::LAST_MODIFIED, &validators.last_modified),
+        (header::ETAG, &validators.etag),
+    ] {
+        headers.insert(name, HeaderValue::try_from(value.as_str()).expect("ASCII"));
+    }
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    let freshness = conditional::evaluate(
+        request
+            .get(header::IF_NONE_MATCH)
+            .map(HeaderValue::as_bytes),
+        request
+            .get(header::IF_MODIFIED_SINCE)
+            .map(HeaderValue::as_bytes),
+        &validators,
+    );
+    if freshness == Freshness::NotModified {
+        headers.remove(header::CONTENT_TYPE);
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        return response;
+    }
+    let size = meta.size;
+    let range = match request.get(header::RANGE) {
+        Some(range)
+            if conditional::if_range_allows(
+                request.get(header::IF_RANGE).map(HeaderValue::as_bytes),
+                &validators,
+            ) =>
+        {
+            range::parse_range(range.as_bytes(), size)
+        }
+        _ => RangeAnswer::Full,
+    };
+    match range {
+        RangeAnswer::Full => *response.body_mut() = Body::file_range(resolved.file, 0, size),
+        RangeAnswer::Partial {
+            start,
+            end_inclusive: end,
+        } => {
+            let content_range = format!("bytes {start}-{end}/{size}");
+            response.headers_mut().insert(
+                header::CONTENT_RANGE,
+                HeaderValue::try_from(content_range).expect("digits and ASCII"),
+            );
+            *response.status_mut() = StatusCode::PARTIAL_CONTENT;
+            *response.body_mut() = Body::file_range(resolved.file, start, end - start + 1);
+        }
+        RangeAnswer::Unsatisfiable => {
+            let error = HttpError::new(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                "Requested Range Not Satisfiable",
+            )
+            .with_header(
+                header::CONTENT_RANGE,
+                HeaderValue::try_from(format!("bytes */{size}")).expect("digits and ASCII"),
+            );
+            return error.into_response();
+        }
+    }
+    response
+}
+
+/// The listing of a directory: python's HTML page, or JSON for `Accept: application/json`.
+fn listing_response(
+    request: &Request<Incoming>,
+    resolved: &Resolved,
+) -> Result<Response<Body>, HttpError> {
+    let entries = read_listing(&resolved.file).map_err(|e| match e.kind() {
+        std::io::ErrorKind::PermissionDenied => {
+            HttpError::new(StatusCode::FORBIDDEN, "No permission to list directory")
+        }
+        _ => HttpError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("Cannot list directory: {e}"),
+        ),
+    })?;
+    let wants_json = request
+        .headers()
+        .get(header::ACCEPT)
+        .is_some_and(|accept| contains(accept.as_bytes(), b"application/json"));
+    let (body, content_type) = if wants_json {
+        (render_json(&entries), "application/json")
+    } else {
+        let target = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
+        (render_html(target, &entries), "text/html; charset=utf-8")
+    };
+    let mut response = Response::new(Body::from(body));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    // The same URL answers HTML or JSON: caches must key on Accept.
+    headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+    Ok(response)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn location(uri: &str) -> String {
+        let response = redirect_to_slash(&uri.parse().unwrap());
+        assert_eq!(response.status(), StatusCode::MOVED_PERMANENTLY);
+        response.headers()[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    #[test]
+    fn redirects_stay_on_this_server() {
+        assert_eq!(location("/dir"), "/dir/");
+        assert_eq!(location("/dir?a=1&b"), "/dir/?a=1&b");
+        assert_eq!(location("//evil.example/dir"), "/evil.example/dir/");
+        assert_eq!(location("///evil.example"), "/evil.example/");
+        assert_eq!(location("/%2Fevil.example"), "/%2Fevil.example/");
+        assert_eq!(location("http://evil.example/dir"), "/dir/");
+    }
+}

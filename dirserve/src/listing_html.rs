@@ -1,0 +1,345 @@
+//! The directory listing page, byte for byte as CPython 3.11's
+//! `SimpleHTTPRequestHandler.list_directory` writes it, so scripts and tests that scrape
+//! `python3 -m http.server` keep working.
+//!
+//! Deviations from CPython, on purpose:
+//! - Links to names that are not UTF-8. CPython writes the href of byte `0x80` as `%ED%B2%80`
+//!   (its internal surrogate, UTF-8 encoded), which only CPython itself maps back to the file;
+//!   we write `%80`, the raw bytes percent-encoded, which any client or mirror tool decodes back
+//!   to exactly the file's name. The link text is the same raw bytes CPython writes.
+//! - A title whose percent-decoded path holds an encoded UTF-16 surrogate (`%ED%B2%80`): CPython
+//!   writes raw bytes there, or fails with an exception; we write U+FFFD, as for any other
+//!   invalid UTF-8 (where CPython does the same).
+//!
+//! Like CPython, the title is built from the full request target *including the query string*
+//! (`/dir/?x=1` is titled "Directory listing for /dir/?x=1"). Kept for byte-for-byte parity; it
+//! is harmless because the title is HTML-escaped: neither a name nor a query can produce markup.
+
+use std::borrow::Cow;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, percent_encode};
+
+use crate::listing::{Entry, Kind};
+
+/// What CPython's `urllib.parse.quote` leaves alone: RFC 3986 unreserved characters (and `/`,
+/// which no name contains; the one we append to directory links is added after encoding).
+const HREF_KEEP: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'-')
+    .remove(b'~');
+
+/// Renders the listing page for a directory.
+///
+/// `request_target` is the request target as received, still percent-encoded: CPython uses the
+/// path *and* query (`self.path`); pass the same for identical pages. `entries` must already be
+/// sorted (as [`crate::listing::read_listing`] returns them).
+pub fn render_html(request_target: &str, entries: &[Entry]) -> Vec<u8> {
+    let display = display_path(request_target);
+    let title = html_escape(display.as_bytes());
+    // Typical line: `<li><a href="name">name</a></li>`, names averaging well under 40 bytes.
+    let mut out = Vec::with_capacity(256 + 2 * title.len() + entries.len() * 64);
+    out.extend_from_slice(
+        b"<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Directory listing for ",
+    );
+    out.extend_from_slice(&title);
+    out.extend_from_slice(b"</title>\n</head>\n<body>\n<h1>Directory listing for ");
+    out.extend_from_slice(&title);
+    out.extend_from_slice(b"</h1>\n<hr>\n<ul>\n");
+    for entry in entries {
+        out.extend_from_slice(b"<li><a href=\"");
+        out.extend_from_slice(href(entry).as_bytes());
+        out.extend_from_slice(b"\">");
+        out.extend_from_slice(&html_escape(&entry.name));
+        match entry.kind {
+            Kind::Dir => out.push(b'/'),
+            Kind::Symlink { .. } => out.push(b'@'),
+            Kind::File | Kind::Other => {}
+        }
+        out.extend_from_slice(b"</a></li>\n");
+    }
+    out.extend_from_slice(b"</ul>\n<hr>\n</body>\n</html>\n");
+    out
+}
+
+/// The relative link to an entry: its raw name bytes percent-encoded (so it decodes back to
+/// exactly that name), plus `/` for a directory or a symlink to one, as CPython links them.
+pub fn href(entry: &Entry) -> String {
+    let mut link = percent_encode(&entry.name, HREF_KEEP).to_string();
+    if matches!(entry.kind, Kind::Dir | Kind::Symlink { to_dir: true }) {
+        link.push('/');
+    }
+    link
+}
+
+/// CPython's `urllib.parse.unquote(self.path, errors='surrogatepass')`, falling back to
+/// `errors='replace'`: decoded once, invalid escapes left as written, invalid UTF-8 as U+FFFD.
+fn display_path(target: &str) -> Cow<'_, str> {
+    if !target.contains('%') {
+        return Cow::Borrowed(target);
+    }
+    let bytes: Cow<'_, [u8]> = percent_decode_str(target).into();
+    Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// CPython's `html.escape(s, quote=False)`: `&`, `<` and `>`, nothing else (quotes are safe in
+/// text). Works on bytes so names that are not UTF-8 pass through unchanged, as CPython's
+/// `surrogateescape` round trip writes them.
+fn html_escape(text: &[u8]) -> Cow<'_, [u8]> {
+    if !text.iter().any(|b| matches!(b, b'&' | b'<' | b'>')) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = Vec::with_capacity(text.len() + 16);
+    for &b in text {
+        match b {
+            b'&' => out.extend_from_slice(b"&amp;"),
+            b'<' => out.extend_from_slice(b"&lt;"),
+            b'>' => out.extend_from_slice(b"&gt;"),
+            _ => out.push(b),
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::listing::read_listing;
+    use crate::testutil::TempTree;
+    use std::fs::File;
+    use std::path::Path;
+    use std::process::Command;
+    use std::time::UNIX_EPOCH;
+
+    /// Runs CPython's own `list_directory` on `dir` with `self.path = target`; `None` (and a
+    /// loud note) only when python3 cannot be run at all.
+    fn python_listing(dir: &Path, target: &str) -> Option<Vec<u8>> {
+        let script = "import sys, http.server\n\
+            H = http.server.SimpleHTTPRequestHandler\n\
+            h = H.__new__(H)\n\
+            h.send_response = h.send_header = lambda *a: None\n\
+            h.end_headers = lambda: None\n\
+            h.path = sys.argv[2]\n\
+            sys.stdout.buffer.write(h.list_directory(sys.argv[1]).read())\n";
+        let out = match Command::new("python3")
+            .env("PYTHONUTF8", "1")
+            .args(["-c", script])
+            .arg(dir)
+            .arg(target)
+            .output()
+        {
+            Ok(out) => out,
+            Err(e) => {
+                eprintln!("SKIPPED: python3 not runnable ({e}); cannot compare with CPython");
+                return None;
+            }
+        };
+        assert!(
+            out.status.success(),
+            "python: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Some(out.stdout)
+    }
+
+    fn ours(dir: &Path, target: &str) -> Vec<u8> {
+        let entries = read_listing(&File::open(dir).expect("open dir")).expect("list");
+        render_html(target, &entries)
+    }
+
+    fn assert_same(ours: &[u8], python: &[u8], what: &str) {
+        assert!(
+            ours == python,
+            "{what}: differs from CPython\n--- ours\n{}\n--- python\n{}",
+            String::from_utf8_lossy(ours),
+            String::from_utf8_lossy(python)
+        );
+    }
+
+    /// A tree of names that need escaping, quoting, case folding and `@`/`/` marks.
+    fn utf8_fixture() -> TempTree {
+        let t = TempTree::new("listing-html");
+        for name in [
+            "plain.txt",
+            "with space.txt",
+            "hash#.txt",
+            "q?.txt",
+            "pct%41.txt",
+            "amp&amp;.txt",
+            "dq\".txt",
+            "sq'.txt",
+            "<script>alert(1)</script>",
+            "caf\u{e9}.txt",
+            "\u{65e5}\u{672c}",
+            "UPPER.TXT",
+            "lower.txt",
+            "Mixed.Case",
+            "tab\tname",
+            "new\nline",
+            "~tilde",
+            "-dash",
+            "back\\slash",
+            "a+b=c;d,e",
+            "\u{130}dir-file",
+            "gt>lt<",
+        ] {
+            t.file(name, b"x");
+        }
+        t.dir("sub").dir("Sub Two").dir("<b>dir</b>");
+        t.symlink("plain.txt", "link-to-file")
+            .symlink("sub", "link-to-dir")
+            .symlink("no such target", "broken link")
+            .symlink("/", "abs-to-root")
+            .fifo("a fifo");
+        t
+    }
+
+    #[test]
+    fn identical_to_cpython() {
+        let t = utf8_fixture();
+        for target in [
+            "/",
+            "/sub/",
+            "/a%20b/",
+            "/%3Cscript%3Ealert(1)%3C/script%3E/",
+            "/dir/?q=%3Cscript%3E&x=<b>",
+            "/caf%C3%A9/",
+            "/%zz/",
+            "/a&b/",
+            "/%80/",
+            "/%C3/",
+            "/x%E2%82/y/",
+            "/%25/",
+            "/a#frag/",
+        ] {
+            let Some(python) = python_listing(t.path(), target) else {
+                return;
+            };
+            assert_same(&ours(t.path(), target), &python, target);
+        }
+    }
+
+    #[test]
+    fn empty_directory_identical_to_cpython() {
+        let t = TempTree::new("listing-html-empty");
+        let Some(python) = python_listing(t.path(), "/") else {
+            return;
+        };
+        assert_same(&ours(t.path(), "/"), &python, "empty");
+    }
+
+    /// CPython's href for a name that is not UTF-8: each stray byte as its surrogate, UTF-8
+    /// encoded (`0x80` -> `%ED%B2%80`).
+    fn cpython_href(entry: &Entry) -> String {
+        let mut out = String::new();
+        for chunk in entry.name.utf8_chunks() {
+            out.push_str(&percent_encode(chunk.valid().as_bytes(), HREF_KEEP).to_string());
+            for &b in chunk.invalid() {
+                out.push_str(&format!(
+                    "%ED%{:02X}%{:02X}",
+                    0xB0 | (b >> 6),
+                    0x80 | (b & 0x3F)
+                ));
+            }
+        }
+        if matches!(entry.kind, Kind::Dir | Kind::Symlink { to_dir: true }) {
+            out.push('/');
+        }
+        out
+    }
+
+    #[test]
+    fn non_utf8_names_differ_from_cpython_only_in_href() {
+        let t = TempTree::new("listing-html-raw");
+        t.file(b"latin1-caf\xe9", b"x")
+            .file(b"\xff\xfe", b"x")
+            .file(b"ok-\xc3\xa9", b"x")
+            .dir(b"dir-\x80")
+            .symlink(b"dir-\x80", b"link-\x81");
+        let Some(python) = python_listing(t.path(), "/") else {
+            return;
+        };
+        let entries = read_listing(&File::open(t.path()).expect("open")).expect("list");
+        let mut ours = render_html("/", &entries);
+        for e in &entries {
+            let (mine, theirs) = (href(e), cpython_href(e));
+            if mine != theirs {
+                let needle = format!("href=\"{mine}\"");
+                let at = ours
+                    .windows(needle.len())
+                    .position(|w| w == needle.as_bytes())
+                    .expect("our href is in the page");
+                ours.splice(
+                    at..at + needle.len(),
+                    format!("href=\"{theirs}\"").into_bytes(),
+                );
+            }
+        }
+        assert_same(&ours, &python, "non-UTF-8 names");
+    }
+
+    #[test]
+    fn hrefs_decode_back_to_the_raw_name() {
+        for name in [
+            &b"\x80"[..],
+            b"caf\xe9",
+            b"a b",
+            b"%2e%2e",
+            b"?#&",
+            "\u{1f600}".as_bytes(),
+        ] {
+            let e = Entry {
+                name: name.to_vec(),
+                kind: Kind::File,
+                size: 0,
+                modified: UNIX_EPOCH,
+            };
+            let link = href(&e);
+            assert!(link.bytes().all(|b| b.is_ascii_graphic()), "{link}");
+            let back: Vec<u8> = percent_encoding::percent_decode_str(&link).collect();
+            assert_eq!(back, name);
+        }
+    }
+
+    #[test]
+    fn nothing_a_client_or_a_name_sends_becomes_markup() {
+        let e = Entry {
+            name: b"<img src=x onerror=alert(1)>&\"'".to_vec(),
+            kind: Kind::Symlink { to_dir: true },
+            size: 0,
+            modified: UNIX_EPOCH,
+        };
+        let page = render_html("/%3Cscript%3E/?<script>=%3C/title%3E", &[e]);
+        let page = String::from_utf8(page).expect("utf-8");
+        let tags: Vec<&str> = page.match_indices('<').map(|(i, _)| &page[i..]).collect();
+        for tag in tags {
+            let allowed = [
+                "<!DOCTYPE",
+                "<html",
+                "</html",
+                "<head",
+                "</head",
+                "<meta",
+                "<title",
+                "</title",
+                "<body",
+                "</body",
+                "<h1",
+                "</h1",
+                "<hr",
+                "<ul",
+                "</ul",
+                "<li",
+                "</li",
+                "<a ",
+                "</a",
+            ];
+            assert!(
+                allowed.iter().any(|a| tag.starts_with(a)),
+                "markup leaked: {tag:.40}"
+            );
+        }
+        assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;&amp;\"'@</a>"));
+        assert!(page.contains("href=\"%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%26%22%27/\""));
+    }
+}

@@ -1,0 +1,214 @@
+//! The directory listing as JSON, for scripts: one object per entry, in listing order.
+//!
+//! `[{"name": "a.txt", "href": "a.txt", "type": "file", "size": 5, "modified":
+//! "2024-05-01T12:00:00Z"}, ...]`, one entry per line. `name` is for people (bytes that are not
+//! UTF-8 show as U+FFFD); `href` is the percent-encoded raw name (plus `/` for directories and
+//! links to them) and always leads back to the exact entry. Written by hand: the format is tiny
+//! and a serializer crate would cost more binary than this whole module.
+//!
+//! `<`, `>` and `&` are written as `\u003c`, `\u003e`, `\u0026` (still the same JSON string), so
+//! the output stays inert even if someone pastes it into an HTML page.
+
+use std::fmt::Write as _;
+use std::time::SystemTime;
+
+use crate::listing::{Entry, Kind};
+use crate::listing_html::href;
+use crate::meta::unix_secs_floor;
+
+/// Earliest and latest times RFC 3339 can write (years 0000 and 9999); others are clamped.
+const MIN_RFC3339_SECS: i64 = -62_167_219_200;
+const MAX_RFC3339_SECS: i64 = 253_402_300_799;
+
+/// Renders `entries` (already sorted) as a JSON array, ending with a newline.
+pub fn render_json(entries: &[Entry]) -> Vec<u8> {
+    let mut out = String::with_capacity(2 + entries.len() * 128);
+    out.push('[');
+    for (i, entry) in entries.iter().enumerate() {
+        out.push_str(if i == 0 { "\n" } else { ",\n" });
+        out.push_str("{\"name\":");
+        push_json_string(&mut out, &String::from_utf8_lossy(&entry.name));
+        out.push_str(",\"href\":");
+        push_json_string(&mut out, &href(entry));
+        let kind = match entry.kind {
+            Kind::File => "file",
+            Kind::Dir => "directory",
+            Kind::Symlink { .. } => "symlink",
+            Kind::Other => "other",
+        };
+        let _ = write!(
+            out,
+            ",\"type\":\"{kind}\",\"size\":{},\"modified\":\"{}\"}}",
+            entry.size,
+            rfc3339_utc(entry.modified)
+        );
+    }
+    out.push_str(if entries.is_empty() { "]\n" } else { "\n]\n" });
+    out.into_bytes()
+}
+
+/// Appends `s` as a JSON string literal.
+fn push_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{0}'..='\u{1f}' | '\u{7f}' | '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            _ => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`, whole seconds, UTC.
+pub fn rfc3339_utc(t: SystemTime) -> String {
+    let secs = unix_secs_floor(t).clamp(MIN_RFC3339_SECS, MAX_RFC3339_SECS);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    fn entry(name: &[u8], kind: Kind, size: u64, secs: u64) -> Entry {
+        Entry {
+            name: name.to_vec(),
+            kind,
+            size,
+            modified: UNIX_EPOCH + Duration::from_secs(secs),
+        }
+    }
+
+    #[test]
+    fn shape() {
+        let entries = [
+            entry(b"a b.txt", Kind::File, 5, 1_714_564_800),
+            entry(b"sub", Kind::Dir, 4096, 0),
+            entry(b"ln", Kind::Symlink { to_dir: true }, 3, 86_400),
+            entry(b"p", Kind::Other, 0, 951_782_400),
+        ];
+        let json = String::from_utf8(render_json(&entries)).expect("utf-8");
+        assert_eq!(
+            json,
+            "[\n\
+             {\"name\":\"a b.txt\",\"href\":\"a%20b.txt\",\"type\":\"file\",\"size\":5,\"modified\":\"2024-05-01T12:00:00Z\"},\n\
+             {\"name\":\"sub\",\"href\":\"sub/\",\"type\":\"directory\",\"size\":4096,\"modified\":\"1970-01-01T00:00:00Z\"},\n\
+             {\"name\":\"ln\",\"href\":\"ln/\",\"type\":\"symlink\",\"size\":3,\"modified\":\"1970-01-02T00:00:00Z\"},\n\
+             {\"name\":\"p\",\"href\":\"p\",\"type\":\"other\",\"size\":0,\"modified\":\"2000-02-29T00:00:00Z\"}\n\
+             ]\n"
+        );
+        assert_eq!(render_json(&[]), b"[]\n");
+    }
+
+    #[test]
+    fn escaping() {
+        let e = entry(
+            b"q\"b\\s\n\r\t\x01\x1f\x7f<x>&\xe2\x80\xa8\xff",
+            Kind::File,
+            0,
+            0,
+        );
+        let json = String::from_utf8(render_json(&[e])).expect("utf-8");
+        assert!(
+            json.contains(r#""name":"q\"b\\s\n\r\t\u0001\u001f\u007f\u003cx\u003e\u0026\u2028�""#),
+            "{json}"
+        );
+        assert!(json.contains(r#""href":"q%22b%5Cs%0A%0D%09%01%1F%7F%3Cx%3E%26%E2%80%A8%FF""#));
+    }
+
+    /// Python's json module must read what we write, and get back the same strings.
+    #[test]
+    fn python_parses_it() {
+        let names: &[&[u8]] = &[
+            b"plain",
+            b"\"q\"",
+            b"\\",
+            b"\x00\x01\n",
+            b"\xff",
+            "\u{1f600}".as_bytes(),
+        ];
+        let entries: Vec<Entry> = names.iter().map(|n| entry(n, Kind::File, 1, 2)).collect();
+        let script = "import sys, json\n\
+            for e in json.load(sys.stdin): print(ascii(e['name']), e['href'], e['modified'])\n";
+        let mut child = match std::process::Command::new("python3")
+            .args(["-c", script])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+        {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("SKIPPED: python3 not runnable ({e})");
+                return;
+            }
+        };
+        use std::io::Write;
+        let json = render_json(&entries);
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(&json)
+            .expect("write");
+        let out = child.wait_with_output().expect("python");
+        assert!(out.status.success());
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "'plain' plain 1970-01-01T00:00:02Z\n\
+             '\"q\"' %22q%22 1970-01-01T00:00:02Z\n\
+             '\\\\' %5C 1970-01-01T00:00:02Z\n\
+             '\\x00\\x01\\n' %00%01%0A 1970-01-01T00:00:02Z\n\
+             '\\ufffd' %FF 1970-01-01T00:00:02Z\n\
+             '\\U0001f600' %F0%9F%98%80 1970-01-01T00:00:02Z\n"
+        );
+    }
+
+    #[test]
+    fn dates() {
+        let at = |secs: i64| {
+            let t = if secs >= 0 {
+                UNIX_EPOCH + Duration::from_secs(secs.unsigned_abs())
+            } else {
+                UNIX_EPOCH - Duration::from_secs(secs.unsigned_abs())
+            };
+            rfc3339_utc(t)
+        };
+        assert_eq!(at(0), "1970-01-01T00:00:00Z");
+        assert_eq!(at(951_868_799), "2000-02-29T23:59:59Z");
+        assert_eq!(at(4_107_542_400), "2100-03-01T00:00:00Z");
+        assert_eq!(at(-1), "1969-12-31T23:59:59Z");
+        assert_eq!(at(-86_400 * 365), "1969-01-01T00:00:00Z");
+        assert_eq!(at(i64::MIN / 2), "0000-01-01T00:00:00Z");
+        assert_eq!(at(i64::MAX / 2), "9999-12-31T23:59:59Z");
+        let half = UNIX_EPOCH - Duration::from_millis(500);
+        assert_eq!(rfc3339_utc(half), "1969-12-31T23:59:59Z");
+    }
+}

@@ -1,0 +1,65 @@
+//! dirserve: parse the command line, open the directory, bind, serve.
+
+use dirserve::config::{self, Command, HELP, USAGE};
+use dirserve::handler::DirHandler;
+use dirserve::resolve::ServedRoot;
+use servekit::{ServerConfig, healthcheck, listen, serve};
+use std::process::ExitCode;
+
+/// Bad flags, a missing directory, a port in use: python's usage-error status.
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let config = match config::parse(std::env::args_os().skip(1)) {
+        Ok(Command::Serve(config)) => config,
+        Ok(Command::Healthcheck(port)) => return healthcheck::exit_code(port),
+        Ok(Command::Help) => {
+            print!("{HELP}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Version) => {
+            println!("dirserve {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => return fail(&format!("{message}\n{USAGE}")),
+    };
+    let directory = &config.directory;
+    let root = match ServedRoot::open(directory) {
+        Ok(root) => root,
+        Err(e) => return fail(&format!("cannot serve {}: {e}", directory.display())),
+    };
+    let common = &config.common;
+    let listeners = match listen::bind(common.bind.as_deref(), common.port) {
+        Ok(listeners) => listeners,
+        Err(e) => {
+            let host = common.bind.as_deref().unwrap_or("all interfaces");
+            return fail(&format!(
+                "cannot listen on {host} port {}: {e}",
+                common.port
+            ));
+        }
+    };
+    let server = ServerConfig {
+        listeners,
+        limits: servekit::Limits {
+            timeout: common.timeout,
+            ..Default::default()
+        },
+        quiet: common.quiet,
+        keep_alive: common.keep_alive,
+        workers: 0,
+        server_name: concat!("dirserve/", env!("CARGO_PKG_VERSION")),
+    };
+    match serve::run(server, DirHandler::new(root)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dirserve: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("dirserve: {message}");
+    ExitCode::from(EXIT_USAGE)
+}

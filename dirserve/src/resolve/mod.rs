@@ -1,0 +1,194 @@
+//! The one path resolver every filesystem access of dirserve goes through.
+//!
+//! [`ServedRoot::resolve`] takes the path of a request target exactly as it arrived and returns
+//! an opened file or directory that is guaranteed to be under the served directory, or a
+//! [`ResolveError`] that says which status to answer and why. Decoding rules live in
+//! [`decode`], the kernel side in `open`, the list of refused kernel filesystems in
+//! [`pseudo_fs`].
+//!
+//! What is served: regular files and directories under the root, reached directly or through
+//! relative symlinks that stay under the root. What is refused, and how it differs from CPython:
+//! - A symlink whose target leaves the root: 403 (CPython serves it: `ln -s / leak` would expose
+//!   the whole machine). Absolute symlinks are refused even when they point inside the root,
+//!   because `RESOLVE_BENEATH` refuses every absolute symlink (see `open`); make them relative.
+//! - FIFOs, sockets and devices: 403, found out without opening them (CPython opens them and a
+//!   FIFO hangs its thread forever).
+//! - Anything on `/proc`, `/sys` and other kernel pseudo filesystems: 403, so `dirserve /` in a
+//!   container cannot leak `/proc/self/environ`.
+//! - `..` in any spelling, and NUL bytes: 400 (CPython folds `a/../b` into `b` and crashes its
+//!   handler thread on a NUL).
+
+pub mod decode;
+mod open;
+pub mod pseudo_fs;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::fs::File;
+use std::io;
+use std::os::fd::OwnedFd;
+use std::path::{Path, PathBuf};
+
+use rustix::fs::{Mode, OFlags};
+use rustix::io::Errno;
+
+pub use decode::{RequestPath, decode_request_path};
+
+use crate::meta::FileMeta;
+
+/// The served directory, opened once at startup; everything served is looked up beneath it.
+#[derive(Debug)]
+pub struct ServedRoot {
+    /// The directory itself: lookups are relative to this descriptor, not to a path, so renaming
+    /// or replacing the directory's path later does not change what is served.
+    dir: OwnedFd,
+    /// Its canonical path, for messages and for the fallback that has no `openat2`.
+    path: PathBuf,
+    strategy: Strategy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Strategy {
+    /// `openat2` with `RESOLVE_BENEATH`: atomic, the default.
+    Openat2,
+    /// `realpath` plus a prefix check, for kernels or sandboxes without `openat2`.
+    CanonicalPath,
+}
+
+/// A file or directory found under the root, opened for reading.
+#[derive(Debug)]
+pub struct Resolved {
+    /// The opened regular file or directory (read-only, close-on-exec, `O_NONBLOCK`, which does
+    /// nothing to reads of regular files).
+    pub file: File,
+    /// What `fstat` said about `file`.
+    pub meta: FileMeta,
+    /// The decoded path relative to the root, segments joined by `/`; empty for the root. Raw
+    /// bytes: a Linux filename need not be UTF-8.
+    pub rel_path: Vec<u8>,
+    /// Whether the client's path ended with `/` (see [`RequestPath::trailing_slash`]).
+    pub trailing_slash: bool,
+}
+
+/// Why a request path cannot be served; each variant is one HTTP status, each reason a short
+/// phrase fit for an error page (it never contains the client's input).
+#[derive(Debug)]
+pub enum ResolveError {
+    /// 400: the path itself is malformed or tries to climb out (`..`, NUL, no leading `/`).
+    BadRequest(&'static str),
+    /// 403: it exists but is not ours to serve (escaping symlink, device, `/proc`, no permission).
+    Forbidden(&'static str),
+    /// 404: nothing servable by that name.
+    NotFound(&'static str),
+    /// 500: the server could not look (out of file descriptors, I/O error).
+    Internal(io::Error),
+}
+
+impl ResolveError {
+    /// The short human reason, for the error page and the log.
+    pub fn reason(&self) -> &str {
+        match self {
+            ResolveError::BadRequest(r)
+            | ResolveError::Forbidden(r)
+            | ResolveError::NotFound(r) => r,
+            ResolveError::Internal(_) => "internal error while opening the file",
+        }
+    }
+}
+
+impl fmt::Display for ResolveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResolveError::Internal(e) => write!(f, "{}: {e}", self.reason()),
+            _ => f.write_str(self.reason()),
+        }
+    }
+}
+
+impl std::error::Error for ResolveError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ResolveError::Internal(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl PartialEq for ResolveError {
+    fn eq(&self, other: &Self) -> bool {
+        use ResolveError::*;
+        match (self, other) {
+            (BadRequest(a), BadRequest(b)) | (Forbidden(a), Forbidden(b)) => a == b,
+            (NotFound(a), NotFound(b)) => a == b,
+            (Internal(a), Internal(b)) => a.kind() == b.kind(),
+            _ => false,
+        }
+    }
+}
+
+impl ServedRoot {
+    /// Opens the directory to serve. Uses `openat2` when the kernel offers it, else the portable
+    /// fallback (say which with [`ServedRoot::uses_openat2`] at startup).
+    pub fn open(dir: &Path) -> io::Result<ServedRoot> {
+        let mut root = ServedRoot::open_with(dir, Strategy::Openat2)?;
+        if !open::openat2_works(&root.dir) {
+            root.strategy = Strategy::CanonicalPath;
+        }
+        Ok(root)
+    }
+
+    /// Opens the directory to serve but always resolves with the `realpath` fallback, as on a
+    /// kernel without `openat2`. For tests, and for anyone who must compare the two.
+    pub fn open_without_openat2(dir: &Path) -> io::Result<ServedRoot> {
+        ServedRoot::open_with(dir, Strategy::CanonicalPath)
+    }
+
+    fn open_with(dir: &Path, strategy: Strategy) -> io::Result<ServedRoot> {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let fd = rustix::fs::openat(rustix::fs::CWD, dir, flags, Mode::empty()).map_err(|e| {
+            // No path in the message: callers print it already ("cannot serve DIR: ...").
+            let what = match e {
+                Errno::NOTDIR => "not a directory".to_owned(),
+                Errno::NOENT => "no such directory".to_owned(),
+                other => io::Error::from(other).to_string(),
+            };
+            io::Error::new(io::Error::from(e).kind(), what)
+        })?;
+        let path = std::fs::canonicalize(dir)?;
+        Ok(ServedRoot {
+            dir: fd,
+            path,
+            strategy,
+        })
+    }
+
+    /// The served directory's canonical path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// True when lookups use `openat2` (atomic), false when they use the `realpath` fallback.
+    pub fn uses_openat2(&self) -> bool {
+        self.strategy == Strategy::Openat2
+    }
+
+    /// Finds and opens what a request path names. `request_path` is the path of the request
+    /// target as received: still percent-encoded, without the query, possibly hostile.
+    pub fn resolve(&self, request_path: &str) -> Result<Resolved, ResolveError> {
+        let RequestPath {
+            rel,
+            trailing_slash,
+        } = decode_request_path(request_path)?;
+        let (file, meta) = match self.strategy {
+            Strategy::Openat2 => open::beneath(&self.dir, &rel)?,
+            Strategy::CanonicalPath => open::by_canonical_path(&self.path, &rel)?,
+        };
+        Ok(Resolved {
+            file,
+            meta,
+            rel_path: rel,
+            trailing_slash,
+        })
+    }
+}

@@ -1,0 +1,97 @@
+//! Access log lines as python's http.server writes them to stderr:
+//! `127.0.0.1 - - [25/Nov/2026 20:20:38] "GET / HTTP/1.1" 200 -`.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::net::IpAddr;
+use std::time::SystemTime;
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// Logs one answered request, as python's `log_request`; for errors python first logs
+/// `code 404, message File not found`, and so do we.
+pub fn log_request(client: IpAddr, request_line: &str, status: u16, error: Option<&str>) {
+    let stamp = timestamp(SystemTime::now());
+    let mut line = String::with_capacity(128);
+    if let Some(message) = error {
+        let _ = write!(line, "{client} - - [{stamp}] code {status}, message ");
+        escape_control_into(&mut line, message);
+        line.push('\n');
+    }
+    let _ = write!(line, "{client} - - [{stamp}] \"");
+    escape_control_into(&mut line, request_line);
+    let _ = writeln!(line, "\" {status} -");
+    // One write per request: stderr is unbuffered, and lines from two workers never interleave.
+    let _ = std::io::stderr().write_all(line.as_bytes());
+}
+
+/// Python's `log_date_time_string`, `25/Nov/2026 20:20:38`, in UTC: a scratch image has no time
+/// zone data, and python in a container runs in UTC too.
+pub fn timestamp(now: SystemTime) -> String {
+    let secs = now
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    let (year, month, day) = civil_from_days(days as i64);
+    format!(
+        "{day:02}/{}/{year:04} {:02}:{:02}:{:02}",
+        MONTHS[month as usize - 1],
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+/// Year, month (1-12) and day (1-31) of a day count since 1970-01-01 (proleptic Gregorian),
+/// after Howard Hinnant's `civil_from_days`.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// Python 3.11 escapes C0 and C1 control characters in log messages as `\xNN` (and `\` as
+/// `\\`), so a request line cannot forge log lines or move a terminal's cursor. Same here.
+fn escape_control_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        if c == '\\' {
+            out.push_str("\\\\");
+        } else if c < ' ' || ('\u{7f}'..='\u{9f}').contains(&c) {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn timestamps_match_python() {
+        let at = |secs| timestamp(SystemTime::UNIX_EPOCH + Duration::from_secs(secs));
+        // python3 -c 'import time; print(time.strftime("%d/%b/%Y %H:%M:%S", time.gmtime(N)))'
+        assert_eq!(at(0), "01/Jan/1970 00:00:00");
+        assert_eq!(at(1_795_638_038), "25/Nov/2026 20:20:38");
+        assert_eq!(at(951_782_400), "29/Feb/2000 00:00:00");
+        assert_eq!(at(4_133_980_799), "31/Dec/2100 23:59:59");
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        let mut out = String::new();
+        escape_control_into(&mut out, "GET /\x1b[2J\n\u{85}é\\ HTTP/1.1");
+        assert_eq!(out, "GET /\\x1b[2J\\x0a\\x85é\\\\ HTTP/1.1");
+    }
+}

@@ -1,0 +1,162 @@
+//! The one response body type both servers use.
+
+use bytes::{Bytes, BytesMut};
+use http_body::{Frame, SizeHint};
+use std::fs::File;
+use std::io;
+use std::os::unix::fs::FileExt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// Large files go out in chunks of this size, so memory per download stays bounded.
+const FILE_CHUNK: usize = 64 * 1024;
+
+/// A response body: nothing, bytes already in memory, or a range of an open file.
+pub enum Body {
+    Empty,
+    Bytes(Bytes),
+    /// Read with `pread` as hyper asks for more: small files in one read, large ones in chunks.
+    /// Plain blocking reads beat `tokio::fs` by about 2x here (PERF-NOTES): the page cache answers.
+    File {
+        file: File,
+        offset: u64,
+        remaining: u64,
+    },
+}
+
+impl Body {
+    /// `len` bytes of `file` from `offset`.
+    pub fn file_range(file: File, offset: u64, len: u64) -> Body {
+        Body::File {
+            file,
+            offset,
+            remaining: len,
+        }
+    }
+}
+
+impl From<Bytes> for Body {
+    fn from(bytes: Bytes) -> Body {
+        Body::Bytes(bytes)
+    }
+}
+
+impl From<Vec<u8>> for Body {
+    fn from(bytes: Vec<u8>) -> Body {
+        Body::Bytes(bytes.into())
+    }
+}
+
+impl From<&'static str> for Body {
+    fn from(text: &'static str) -> Body {
+        Body::Bytes(Bytes::from_static(text.as_bytes()))
+    }
+}
+
+impl http_body::Body for Body {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        let this = self.get_mut();
+        match this {
+            Body::Empty => Poll::Ready(None),
+            Body::Bytes(bytes) => {
+                let bytes = std::mem::take(bytes);
+                *this = Body::Empty;
+                Poll::Ready((!bytes.is_empty()).then(|| Ok(Frame::data(bytes))))
+            }
+            Body::File {
+                file,
+                offset,
+                remaining,
+            } => {
+                if *remaining == 0 {
+                    return Poll::Ready(None);
+                }
+                let want = (*remaining).min(FILE_CHUNK as u64) as usize;
+                let mut chunk = BytesMut::zeroed(want);
+                let read = match file.read_at(&mut chunk, *offset) {
+                    Ok(0) => Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "file shrank while it was being sent",
+                    )),
+                    Ok(n) => Ok(n),
+                    Err(e) => Err(e),
+                };
+                Poll::Ready(Some(read.map(|n| {
+                    chunk.truncate(n);
+                    *offset += n as u64;
+                    *remaining -= n as u64;
+                    Frame::data(chunk.freeze())
+                })))
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            Body::Empty => true,
+            Body::Bytes(bytes) => bytes.is_empty(),
+            Body::File { remaining, .. } => *remaining == 0,
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(match self {
+            Body::Empty => 0,
+            Body::Bytes(bytes) => bytes.len() as u64,
+            Body::File { remaining, .. } => *remaining,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body::Body as _;
+    use std::io::Write;
+
+    fn drain(mut body: Body) -> Result<Vec<u8>, io::Error> {
+        let waker = std::task::Waker::noop();
+        let mut cx = Context::from_waker(waker);
+        let mut out = Vec::new();
+        while let Poll::Ready(Some(frame)) = Pin::new(&mut body).poll_frame(&mut cx) {
+            out.extend_from_slice(&frame?.into_data().unwrap());
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn file_ranges_stream_exactly() {
+        let path = std::env::temp_dir().join(format!("servekit-body-{}", std::process::id()));
+        let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        File::create(&path).unwrap().write_all(&data).unwrap();
+        for (offset, len) in [
+            (0, 200_000),
+            (1, 10),
+            (65_535, 70_000),
+            (199_999, 1),
+            (5, 0),
+        ] {
+            let body = Body::file_range(File::open(&path).unwrap(), offset, len);
+            assert_eq!(body.size_hint().exact(), Some(len));
+            let got = drain(body).unwrap();
+            assert_eq!(got, &data[offset as usize..(offset + len) as usize]);
+        }
+        // A file shorter than promised is an error, never a short body passed off as whole.
+        let body = Body::file_range(File::open(&path).unwrap(), 199_990, 20);
+        assert!(drain(body).is_err());
+        std::fs::remove_file(path).unwrap();
+    }
+
+    #[test]
+    fn bytes_and_empty() {
+        assert_eq!(drain(Body::from("moo")).unwrap(), b"moo");
+        assert_eq!(drain(Body::Empty).unwrap(), b"");
+        assert!(Body::Bytes(Bytes::new()).is_end_stream());
+    }
+}

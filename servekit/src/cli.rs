@@ -1,0 +1,193 @@
+//! The flags and environment variables both servers take, parsed once here.
+//!
+//! `[-b ADDR] [-p VERSION] [--quiet] [--timeout SECS] [--healthcheck] [PORT]`, python's names
+//! where python has them. Each has an environment variable, `<PREFIX>_PORT` and so on, for
+//! containers; flags win over the environment.
+
+use lexopt::{Arg, Parser};
+use std::ffi::OsString;
+use std::time::Duration;
+
+/// The shared settings, before each binary adds its own.
+#[derive(Debug, Clone)]
+pub struct CommonArgs {
+    pub bind: Option<String>,
+    pub port: u16,
+    pub quiet: bool,
+    pub keep_alive: bool,
+    pub timeout: Duration,
+    pub healthcheck: bool,
+}
+
+/// A command-line argument with nothing borrowed from the parser, so it can be handed around.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Flag {
+    Short(char),
+    Long(String),
+    Value(OsString),
+}
+
+impl From<Arg<'_>> for Flag {
+    fn from(arg: Arg<'_>) -> Flag {
+        match arg {
+            Arg::Short(c) => Flag::Short(c),
+            Arg::Long(name) => Flag::Long(name.to_owned()),
+            Arg::Value(value) => Flag::Value(value),
+        }
+    }
+}
+
+impl Flag {
+    /// Whether this is `-short` or `--long`.
+    pub fn is(&self, short: Option<char>, long: &str) -> bool {
+        match self {
+            Flag::Short(c) => Some(*c) == short,
+            Flag::Long(name) => name == long,
+            Flag::Value(_) => false,
+        }
+    }
+
+    /// The error for a flag nobody takes.
+    pub fn unexpected(self) -> String {
+        match self {
+            Flag::Short(c) => format!("unknown option '-{c}'"),
+            Flag::Long(name) => format!("unknown option '--{name}'"),
+            Flag::Value(value) => format!("unexpected argument {value:?}"),
+        }
+    }
+}
+
+impl CommonArgs {
+    /// Defaults (port 8000, all interfaces, keep-alive, 10 s timeout) overridden by
+    /// `<prefix>_PORT`, `<prefix>_BIND`, `<prefix>_QUIET`, `<prefix>_TIMEOUT`.
+    pub fn from_env(prefix: &str) -> Result<CommonArgs, String> {
+        let var = |name: &str| std::env::var(format!("{prefix}_{name}")).ok();
+        let mut args = CommonArgs {
+            bind: None,
+            port: 8000,
+            quiet: false,
+            keep_alive: true,
+            timeout: Duration::from_secs(10),
+            healthcheck: false,
+        };
+        if let Some(port) = var("PORT") {
+            args.port = parse_port(&port).map_err(|e| format!("{prefix}_PORT: {e}"))?;
+        }
+        args.bind = var("BIND").filter(|b| !b.is_empty());
+        if let Some(quiet) = var("QUIET") {
+            args.quiet = parse_bool(&quiet).map_err(|e| format!("{prefix}_QUIET: {e}"))?;
+        }
+        if let Some(timeout) = var("TIMEOUT") {
+            args.timeout = parse_timeout(&timeout).map_err(|e| format!("{prefix}_TIMEOUT: {e}"))?;
+        }
+        Ok(args)
+    }
+
+    /// Takes `flag` (and its value) if it is one of the shared ones; `Ok(false)` if it is not.
+    pub fn accept(&mut self, flag: &Flag, parser: &mut Parser) -> Result<bool, String> {
+        if flag.is(Some('b'), "bind") {
+            self.bind = Some(value(parser, "--bind")?);
+        } else if flag.is(Some('p'), "protocol") {
+            self.keep_alive = match value(parser, "--protocol")?.as_str() {
+                "HTTP/1.0" => false,
+                "HTTP/1.1" => true,
+                other => {
+                    return Err(format!(
+                        "--protocol takes HTTP/1.0 or HTTP/1.1, not {other:?}"
+                    ));
+                }
+            };
+        } else if flag.is(Some('q'), "quiet") {
+            self.quiet = true;
+        } else if flag.is(None, "timeout") {
+            self.timeout = parse_timeout(&value(parser, "--timeout")?)?;
+        } else if flag.is(None, "healthcheck") {
+            self.healthcheck = true;
+        } else if let Flag::Value(port) = flag {
+            let port = port.to_str().ok_or("the port must be a number")?;
+            self.port = parse_port(port)?;
+        } else {
+            return Ok(false);
+        }
+        Ok(true)
+    }
+}
+
+fn value(parser: &mut Parser, name: &str) -> Result<String, String> {
+    let value = parser
+        .value()
+        .map_err(|_| format!("{name} needs a value"))?;
+    value
+        .into_string()
+        .map_err(|v| format!("{name}: not UTF-8: {v:?}"))
+}
+
+/// A port, 0 to 65535 (0 asks the kernel for a free one, as with python).
+pub fn parse_port(text: &str) -> Result<u16, String> {
+    text.parse()
+        .map_err(|_| format!("invalid port {text:?}: expected a number from 0 to 65535"))
+}
+
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    match text.parse::<u64>() {
+        Ok(secs @ 1..=3600) => Ok(Duration::from_secs(secs)),
+        _ => Err(format!(
+            "invalid timeout {text:?}: expected whole seconds from 1 to 3600"
+        )),
+    }
+}
+
+fn parse_bool(text: &str) -> Result<bool, String> {
+    match text {
+        "1" | "true" | "yes" => Ok(true),
+        "0" | "false" | "no" | "" => Ok(false),
+        _ => Err(format!("expected 1 or 0, not {text:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<CommonArgs, String> {
+        let mut parser = Parser::from_args(args.iter().copied());
+        let mut common = CommonArgs::from_env("SERVEKIT_TEST_UNSET")?;
+        while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+            let flag = Flag::from(arg);
+            if !common.accept(&flag, &mut parser)? {
+                return Err(flag.unexpected());
+            }
+        }
+        Ok(common)
+    }
+
+    #[test]
+    fn python_flags() {
+        let args = parse(&["-b", "127.0.0.1", "9000"]).unwrap();
+        assert_eq!(args.bind.as_deref(), Some("127.0.0.1"));
+        assert_eq!(args.port, 9000);
+        assert!(args.keep_alive);
+        let args = parse(&["--bind=::1", "--protocol", "HTTP/1.0", "-q"]).unwrap();
+        assert_eq!(args.bind.as_deref(), Some("::1"));
+        assert!(!args.keep_alive && args.quiet);
+        assert_eq!(args.port, 8000);
+    }
+
+    #[test]
+    fn bad_values_say_what_is_allowed() {
+        assert!(parse(&["70000"]).unwrap_err().contains("0 to 65535"));
+        assert!(parse(&["http"]).unwrap_err().contains("invalid port"));
+        assert!(
+            parse(&["-p", "HTTP/2"])
+                .unwrap_err()
+                .contains("HTTP/1.0 or HTTP/1.1")
+        );
+        assert!(
+            parse(&["--timeout", "0"])
+                .unwrap_err()
+                .contains("1 to 3600")
+        );
+        assert!(parse(&["--bind"]).unwrap_err().contains("needs a value"));
+        assert_eq!(parse(&["--cgi"]).unwrap_err(), "unknown option '--cgi'");
+    }
+}

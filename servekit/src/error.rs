@@ -1,0 +1,145 @@
+//! Every error answer in one place: [`HttpError`] becomes python's error page.
+
+use crate::body::Body;
+use hyper::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use hyper::{Response, StatusCode};
+use std::borrow::Cow;
+
+/// An error a handler answers with: a status, the message python would give (it shows in the
+/// page, the status line and the log), and optionally one extra header (`Allow`,
+/// `Content-Range`).
+#[derive(Debug)]
+pub struct HttpError {
+    pub status: StatusCode,
+    pub message: Cow<'static, str>,
+    pub header: Option<(HeaderName, HeaderValue)>,
+}
+
+impl HttpError {
+    pub fn new(status: StatusCode, message: impl Into<Cow<'static, str>>) -> HttpError {
+        HttpError {
+            status,
+            message: message.into(),
+            header: None,
+        }
+    }
+
+    /// Python's 404 for a missing path.
+    pub fn not_found() -> HttpError {
+        HttpError::new(StatusCode::NOT_FOUND, "File not found")
+    }
+
+    /// Adds one header to the error response.
+    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> HttpError {
+        self.header = Some((name, value));
+        self
+    }
+
+    /// The response: python's page (`DEFAULT_ERROR_MESSAGE`) with message and explanation
+    /// HTML-escaped, `text/html;charset=utf-8`, and the message as the reason phrase.
+    pub fn into_response(self) -> Response<Body> {
+        let page = format!(
+            "<!DOCTYPE HTML>\n<html lang=\"en\">\n    <head>\n        <meta charset=\"utf-8\">\n        \
+             <title>Error response</title>\n    </head>\n    <body>\n        <h1>Error response</h1>\n        \
+             <p>Error code: {code}</p>\n        <p>Message: {message}.</p>\n        \
+             <p>Error code explanation: {code} - {explain}.</p>\n    </body>\n</html>\n",
+            code = self.status.as_u16(),
+            message = escape_html(&self.message),
+            explain = escape_html(explanation(self.status)),
+        );
+        let mut response = Response::new(Body::from(page.into_bytes()));
+        *response.status_mut() = self.status;
+        let headers = response.headers_mut();
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/html;charset=utf-8"),
+        );
+        if let Some((name, value)) = self.header {
+            headers.insert(name, value);
+        }
+        if let Ok(reason) = hyper::ext::ReasonPhrase::try_from(self.message.as_bytes()) {
+            response.extensions_mut().insert(reason);
+        }
+        response
+    }
+}
+
+/// `html.escape(text, quote=False)`: what python does to messages in error pages.
+pub fn escape_html(text: &str) -> Cow<'_, str> {
+    if !text.contains(['&', '<', '>']) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Python's `HTTPStatus(code).description`, the "explanation" line of its error page.
+fn explanation(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "Bad request syntax or unsupported method",
+        403 => "Request forbidden -- authorization will not help",
+        404 => "Nothing matches the given URI",
+        405 => "Specified method is invalid for this resource",
+        408 => "Request timed out; try again later",
+        413 => "Entity is too large",
+        414 => "URI is too long",
+        416 => "Cannot satisfy request range",
+        431 => {
+            "The server is unwilling to process the request because its header fields are too large"
+        }
+        500 => "Server got itself in trouble",
+        501 => "Server does not support this operation",
+        503 => "The server cannot process the request due to a high load",
+        505 => "Cannot fulfill request",
+        _ => status.canonical_reason().unwrap_or("???"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(error: HttpError) -> (Response<Body>, String) {
+        let mut response = error.into_response();
+        let body = match std::mem::replace(response.body_mut(), Body::Empty) {
+            Body::Bytes(bytes) => String::from_utf8(bytes.to_vec()).unwrap(),
+            _ => unreachable!("error pages are in memory"),
+        };
+        (response, body)
+    }
+
+    /// Byte for byte what CPython 3.11's `send_error(404, "File not found")` sends.
+    #[test]
+    fn not_found_matches_python() {
+        let (response, body) = page(HttpError::not_found());
+        assert_eq!(response.status(), 404);
+        assert_eq!(
+            body,
+            "<!DOCTYPE HTML>\n<html lang=\"en\">\n    <head>\n        <meta charset=\"utf-8\">\n        <title>Error response</title>\n    </head>\n    <body>\n        <h1>Error response</h1>\n        <p>Error code: 404</p>\n        <p>Message: File not found.</p>\n        <p>Error code explanation: 404 - Nothing matches the given URI.</p>\n    </body>\n</html>\n"
+        );
+        assert_eq!(response.headers()[CONTENT_TYPE], "text/html;charset=utf-8");
+        let reason = response
+            .extensions()
+            .get::<hyper::ext::ReasonPhrase>()
+            .unwrap();
+        assert_eq!(reason.as_bytes(), b"File not found");
+    }
+
+    #[test]
+    fn messages_are_escaped() {
+        let (_, body) = page(HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "<script>alert(1)</script> & co",
+        ));
+        assert!(body.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
+        assert!(!body.contains("<script>"));
+    }
+}

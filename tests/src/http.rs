@@ -1,0 +1,152 @@
+//! A raw HTTP/1.1 client for tests: sends exactly the bytes a test writes (malformed ones too) and
+//! parses what comes back, with deadlines so nothing hangs.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+const DEADLINE: Duration = Duration::from_secs(10);
+
+/// One parsed response.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub version: String,
+    pub status: u16,
+    pub reason: String,
+    /// Header names lowercased, in order.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// The first header called `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// A connection that can carry several requests (keep-alive).
+pub struct Connection {
+    stream: TcpStream,
+    buffered: Vec<u8>,
+}
+
+impl Connection {
+    pub fn open(addr: SocketAddr) -> Connection {
+        let stream = TcpStream::connect_timeout(&addr, DEADLINE).expect("connect");
+        stream.set_read_timeout(Some(DEADLINE)).unwrap();
+        stream.set_write_timeout(Some(DEADLINE)).unwrap();
+        Connection {
+            stream,
+            buffered: Vec::new(),
+        }
+    }
+
+    /// Writes raw bytes.
+    pub fn send(&mut self, raw: &[u8]) {
+        self.stream.write_all(raw).expect("send request");
+    }
+
+    /// Reads one response; `head_only` for answers to HEAD, which have no body.
+    pub fn read_response(&mut self, head_only: bool) -> Option<Response> {
+        let head_end = loop {
+            if let Some(i) = find(&self.buffered, b"\r\n\r\n") {
+                break i + 4;
+            }
+            if !self.fill() {
+                return None;
+            }
+        };
+        let head = String::from_utf8_lossy(&self.buffered[..head_end]).into_owned();
+        self.buffered.drain(..head_end);
+        let mut lines = head.split("\r\n");
+        let status_line = lines.next()?;
+        let mut parts = status_line.splitn(3, ' ');
+        let version = parts.next()?.to_owned();
+        let status = parts.next()?.parse().ok()?;
+        let reason = parts.next().unwrap_or("").to_owned();
+        let headers: Vec<(String, String)> = lines
+            .filter(|l| !l.is_empty())
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
+        let mut response = Response {
+            version,
+            status,
+            reason,
+            headers,
+            body: Vec::new(),
+        };
+        let no_body = head_only || status == 304 || status == 204 || (100..200).contains(&status);
+        if !no_body {
+            match response
+                .header("content-length")
+                .map(|l| l.parse::<usize>())
+            {
+                Some(Ok(len)) => {
+                    while self.buffered.len() < len {
+                        if !self.fill() {
+                            break;
+                        }
+                    }
+                    let len = len.min(self.buffered.len());
+                    response.body = self.buffered.drain(..len).collect();
+                }
+                _ => {
+                    while self.fill() {}
+                    response.body = std::mem::take(&mut self.buffered);
+                }
+            }
+        }
+        Some(response)
+    }
+
+    /// Sends a request and reads its response.
+    pub fn exchange(&mut self, raw: &[u8]) -> Option<Response> {
+        self.send(raw);
+        self.read_response(raw.starts_with(b"HEAD "))
+    }
+
+    /// Whether the server has closed the connection (reads end) within the read deadline.
+    pub fn is_closed(&mut self) -> bool {
+        !self.fill() && self.buffered.is_empty()
+    }
+
+    fn fill(&mut self) -> bool {
+        let mut buf = [0; 64 * 1024];
+        match self.stream.read(&mut buf) {
+            Ok(0) | Err(_) => false,
+            Ok(n) => {
+                self.buffered.extend_from_slice(&buf[..n]);
+                true
+            }
+        }
+    }
+}
+
+/// `GET path` on a new connection, `Connection: close`.
+pub fn get(addr: SocketAddr, path: &str) -> Response {
+    request(
+        addr,
+        &format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"),
+    )
+}
+
+/// Sends a whole raw request on a new connection and reads the answer.
+pub fn request(addr: SocketAddr, raw: &str) -> Response {
+    Connection::open(addr)
+        .exchange(raw.as_bytes())
+        .unwrap_or_else(|| panic!("no response to {raw:?}"))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}

@@ -1,0 +1,147 @@
+//! dirserve's command line: python's flags, ours, environment variables and clear errors.
+
+use fromscratch_tests::binary::binary;
+use fromscratch_tests::fixture::Tree;
+use fromscratch_tests::http::get;
+use fromscratch_tests::process::run;
+use fromscratch_tests::server::{Server, parse_startup_line};
+use std::process::Command;
+use std::time::Duration;
+
+const DEADLINE: Duration = Duration::from_secs(10);
+
+fn dirserve() -> Command {
+    Command::new(binary("dirserve"))
+}
+
+#[test]
+fn help_and_version() {
+    let help = run(dirserve().arg("--help"), b"", DEADLINE);
+    assert!(help.status.success());
+    let text = help.stdout_str();
+    for flag in [
+        "--bind",
+        "--directory",
+        "--protocol",
+        "--quiet",
+        "--timeout",
+        "--healthcheck",
+        "DIRSERVE_PORT",
+    ] {
+        assert!(text.contains(flag), "--help documents {flag}");
+    }
+    let version = run(dirserve().arg("-V"), b"", DEADLINE);
+    assert_eq!(
+        version.stdout_str(),
+        format!("dirserve {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn bad_flags_and_values_exit_2_with_one_clear_line() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["--frob"], "unknown option '--frob'"),
+        (&["-x"], "unknown option '-x'"),
+        (&["99999"], "invalid port"),
+        (&["eighty"], "invalid port"),
+        (&["--cgi"], "not supported"),
+        (&["-d"], "needs a value"),
+        (&["-p", "HTTP/3"], "HTTP/1.0 or HTTP/1.1"),
+        (&["--timeout", "0"], "1 to 3600"),
+        (
+            &["-d", "/definitely/not/here", "0"],
+            "cannot serve /definitely/not/here",
+        ),
+        (&["-d", "/etc/hostname", "0"], "cannot serve /etc/hostname"),
+        (&["-b", "256.1.1.1", "0"], "cannot listen on 256.1.1.1"),
+    ];
+    for (args, message) in cases {
+        let out = run(dirserve().args(*args), b"", DEADLINE);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", out.stderr_str());
+        let err = out.stderr_str();
+        assert!(err.starts_with("dirserve: "), "{args:?}: {err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+        assert_eq!(out.stdout, b"", "{args:?}");
+    }
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let holder = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = holder.local_addr().unwrap().port().to_string();
+    let out = run(dirserve().args(["-b", "127.0.0.1", &port]), b"", DEADLINE);
+    assert_eq!(out.status.code(), Some(2));
+    let err = out.stderr_str();
+    assert!(
+        err.contains(&format!("cannot listen on 127.0.0.1 port {port}")),
+        "{err}"
+    );
+    assert!(err.contains("in use"), "{err}");
+}
+
+#[test]
+fn startup_line_is_pythons_and_true_to_what_is_bound() {
+    let tree = Tree::new("startup");
+    tree.file("f", "x");
+    let server = Server::start("dirserve", &["-d", tree.path_str()]);
+    assert!(server.addr.ip().is_loopback());
+    assert_eq!(get(server.addr, "/f").text(), "x");
+
+    // All interfaces: 0.0.0.0 as python prints it, and :: too where there is IPv6.
+    let mut cmd = dirserve();
+    cmd.args(["-d", tree.path_str(), "0"]);
+    let server = Server::spawn(cmd);
+    assert_eq!(server.addr.ip().to_string(), "0.0.0.0");
+    let port = server.addr.port();
+    let line = format!("Serving HTTP on 0.0.0.0 port {port} (http://0.0.0.0:{port}/) ...");
+    assert_eq!(parse_startup_line(&line), Some(server.addr));
+    let v4 = get(format!("127.0.0.1:{port}").parse().unwrap(), "/f");
+    assert_eq!(v4.text(), "x");
+    if std::net::TcpListener::bind("[::1]:0").is_ok() {
+        let v6 = get(format!("[::1]:{port}").parse().unwrap(), "/f");
+        assert_eq!(v6.text(), "x");
+    }
+}
+
+#[test]
+fn environment_variables_configure_it_and_flags_win() {
+    let tree = Tree::new("env");
+    tree.file("f", "from env");
+    let mut cmd = dirserve();
+    cmd.env("DIRSERVE_DIRECTORY", tree.path())
+        .env("DIRSERVE_BIND", "127.0.0.1")
+        .env("DIRSERVE_PORT", "0")
+        .env("DIRSERVE_QUIET", "1");
+    let server = Server::spawn(cmd);
+    assert_eq!(get(server.addr, "/f").text(), "from env");
+    assert_eq!(
+        server.stop_and_read_log(),
+        "",
+        "DIRSERVE_QUIET=1 keeps the log quiet"
+    );
+
+    let out = run(dirserve().env("DIRSERVE_PORT", "x"), b"", DEADLINE);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stderr_str().contains("DIRSERVE_PORT"));
+}
+
+#[test]
+fn healthcheck_mode() {
+    let tree = Tree::new("health");
+    let mut cmd = dirserve();
+    cmd.args(["-d", tree.path_str(), "-q", "0"]);
+    let server = Server::spawn(cmd);
+    let port = server.addr.port().to_string();
+    let ok = run(dirserve().args(["--healthcheck", &port]), b"", DEADLINE);
+    assert!(ok.status.success(), "{}", ok.stderr_str());
+    let by_env = run(
+        dirserve().arg("--healthcheck").env("DIRSERVE_PORT", &port),
+        b"",
+        DEADLINE,
+    );
+    assert!(by_env.status.success());
+    drop(server);
+    let down = run(dirserve().args(["--healthcheck", &port]), b"", DEADLINE);
+    assert_eq!(down.status.code(), Some(1));
+    assert!(down.stderr_str().contains("healthcheck: no answer"));
+}

@@ -1,0 +1,201 @@
+//! The tutorial's `alpine_web` flow with our image, built from docker/dirserve/Dockerfile.
+
+#![cfg_attr(not(docker_tests), allow(dead_code, unused_imports))]
+
+use fromscratch_tests::docker::{Container, build_image, docker_ok, docker_output, unique_name};
+use fromscratch_tests::fixture::Tree;
+use fromscratch_tests::http::{Response, get};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+const IMAGE: &str = "alpine_web";
+
+fn image() -> &'static str {
+    build_image(IMAGE, "docker/dirserve/Dockerfile");
+    IMAGE
+}
+
+/// `docker run -d --name N <publish> <extra...> alpine_web <args...>`; removed when dropped.
+fn start(publish: &str, extra: &[&str], args: &[&str]) -> Container {
+    let container = Container::named(unique_name("alpine-web"));
+    let mut cmd = vec!["run", "-d", "--name", &container.name, "-p", publish];
+    cmd.extend_from_slice(extra);
+    cmd.push(image());
+    cmd.extend_from_slice(args);
+    docker_ok(&cmd);
+    container
+}
+
+/// The host address Docker published the container's port 8000 on.
+fn published(container: &Container) -> SocketAddr {
+    let out = docker_ok(&["port", &container.name, "8000/tcp"]).stdout_str();
+    let first = out.lines().next().expect("a published port");
+    first
+        .replace("0.0.0.0", "127.0.0.1")
+        .parse()
+        .expect("host:port")
+}
+
+/// GETs `path`, retrying while the container starts (bounded).
+fn get_when_up(addr: SocketAddr, path: &str) -> Response {
+    let start = Instant::now();
+    loop {
+        let response = std::panic::catch_unwind(|| get(addr, path));
+        match response {
+            Ok(response) => return response,
+            Err(_) if start.elapsed() < Duration::from_secs(10) => {
+                std::thread::sleep(Duration::from_millis(50))
+            }
+            Err(e) => std::panic::resume_unwind(e),
+        }
+    }
+}
+
+/// Word for word: `docker run -d -p 8000:8000 --rm alpine_web`, a listing on
+/// localhost:8000, and a `docker stop` that does not wait out the grace period.
+#[test]
+#[cfg_attr(not(docker_tests), ignore = "no Docker engine answers")]
+fn tutorial_flow() {
+    let container = Container::named(unique_name("alpine-web-tutorial"));
+    docker_ok(&[
+        "run",
+        "-d",
+        "-p",
+        "8000:8000",
+        "--rm",
+        "--name",
+        &container.name,
+        image(),
+    ]);
+    let listing = get_when_up("127.0.0.1:8000".parse().unwrap(), "/");
+    assert_eq!(listing.status, 200);
+    assert!(
+        listing
+            .text()
+            .contains("<title>Directory listing for /</title>")
+    );
+    let logs = docker_ok(&["logs", &container.name]);
+    assert!(
+        logs.stdout_str()
+            .contains("Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ..."),
+        "{}",
+        logs.stdout_str()
+    );
+    assert!(
+        logs.stderr_str().contains("\"GET / HTTP/1.1\" 200 -"),
+        "{}",
+        logs.stderr_str()
+    );
+    let start = Instant::now();
+    docker_ok(&["stop", &container.name]);
+    let took = start.elapsed();
+    assert!(took < Duration::from_secs(1), "docker stop took {took:?}");
+}
+
+/// The later tutorial's `-v "$(pwd)":/src`: the mounted folder is served, and edits show at once.
+#[test]
+#[cfg_attr(not(docker_tests), ignore = "no Docker engine answers")]
+fn mounted_folder_is_served_live() {
+    let tree = Tree::new("docker-mount");
+    tree.file("index.html", "Moo\n").file("notes/a.txt", "a");
+    let mount = format!("{}:/src:ro", tree.path_str());
+    let container = start("127.0.0.1::8000", &["-v", &mount], &[]);
+    let addr = published(&container);
+    assert_eq!(get_when_up(addr, "/").text(), "Moo\n");
+    assert_eq!(get(addr, "/notes/a.txt").text(), "a");
+    tree.file("index.html", "Moo moo\n");
+    assert_eq!(get(addr, "/").text(), "Moo moo\n");
+}
+
+#[test]
+#[cfg_attr(not(docker_tests), ignore = "no Docker engine answers")]
+fn healthcheck_reaches_healthy() {
+    let container = start("127.0.0.1::8000", &[], &[]);
+    let start = Instant::now();
+    loop {
+        let health = container.inspect("{{.State.Health.Status}}");
+        if health == "healthy" {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(40),
+            "still {health} after {:?}",
+            start.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// Serving the container's `/`, as python's alpine_web did, shows no /proc or /sys.
+#[test]
+#[cfg_attr(not(docker_tests), ignore = "no Docker engine answers")]
+fn serving_root_hides_proc_and_sys() {
+    let container = start(
+        "127.0.0.1::8000",
+        &["-e", "SECRET_TOKEN=hunter2"],
+        &["-d", "/"],
+    );
+    let addr = published(&container);
+    assert_eq!(get_when_up(addr, "/").status, 200);
+    for path in [
+        "/proc/self/environ",
+        "/proc/1/environ",
+        "/proc/self/cmdline",
+        "/sys/",
+        "/proc/",
+    ] {
+        let response = get(addr, path);
+        assert!(
+            [403, 404].contains(&response.status),
+            "{path}: {}",
+            response.status
+        );
+        assert!(
+            !response.text().contains("hunter2"),
+            "{path} leaked the environment"
+        );
+    }
+}
+
+#[test]
+#[cfg_attr(not(docker_tests), ignore = "no Docker engine answers")]
+fn image_is_minimal_and_labelled() {
+    let out = docker_output(
+        &[
+            "run",
+            "--rm",
+            "--entrypoint",
+            "/bin/sh",
+            image(),
+            "-c",
+            "true",
+        ],
+        b"",
+    );
+    assert!(!out.status.success(), "a shell ran");
+    let inspect = |format: &str| {
+        docker_ok(&["image", "inspect", "-f", format, image()])
+            .stdout_str()
+            .trim()
+            .to_owned()
+    };
+    assert_eq!(inspect("{{.Config.User}}"), "65534:65534");
+    assert_eq!(inspect("{{.Config.WorkingDir}}"), "/src");
+    assert_eq!(inspect("{{.Config.StopSignal}}"), "SIGTERM");
+    assert_eq!(
+        inspect("{{json .Config.ExposedPorts}}"),
+        r#"{"8000/tcp":{}}"#
+    );
+    assert_eq!(
+        inspect("{{json .Config.Healthcheck.Test}}"),
+        r#"["CMD","/dirserve","--healthcheck"]"#
+    );
+    let labels = inspect("{{json .Config.Labels}}");
+    assert!(
+        labels.contains(&format!(
+            r#""org.opencontainers.image.version":"{}""#,
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{labels}"
+    );
+}

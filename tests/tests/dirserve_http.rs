@@ -1,0 +1,343 @@
+//! HTTP/1.1 done right: ranges, validators, keep-alive, JSON listings, limits and bad requests.
+
+use fromscratch_tests::fixture::Tree;
+use fromscratch_tests::http::{Connection, get, request};
+use fromscratch_tests::server::Server;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+fn numbers(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i % 251) as u8).collect()
+}
+
+fn serve(tree: &Tree, extra: &[&str]) -> Server {
+    let mut args = vec!["-d", tree.path_str()];
+    args.extend_from_slice(extra);
+    Server::start("dirserve", &args)
+}
+
+fn with_header(path: &str, header: &str) -> String {
+    format!("GET {path} HTTP/1.1\r\nHost: x\r\n{header}\r\nConnection: close\r\n\r\n")
+}
+
+#[test]
+fn ranges() {
+    let tree = Tree::new("ranges");
+    let data = numbers(1000);
+    tree.file("n.bin", &data).file("empty", "");
+    let server = serve(&tree, &[]);
+    /// The inclusive byte span a 206 must carry.
+    type Span = Option<(usize, usize)>;
+    let cases: &[(&str, u16, Span)] = &[
+        ("bytes=0-9", 206, Some((0, 9))),
+        ("bytes=990-", 206, Some((990, 999))),
+        ("bytes=-10", 206, Some((990, 999))),
+        ("bytes=500-5000", 206, Some((500, 999))),
+        ("bytes=999-999", 206, Some((999, 999))),
+        ("bytes=-5000", 206, Some((0, 999))),
+        ("bytes=1000-", 416, None),
+        ("bytes=-0", 416, None),
+        ("bytes=5-2", 200, None),
+        ("bytes=0-1,5-6", 200, None),
+        ("items=0-5", 200, None),
+        ("bytes=0-99999999999999999999999", 206, Some((0, 999))),
+    ];
+    for &(range, status, span) in cases {
+        let response = request(
+            server.addr,
+            &with_header("/n.bin", &format!("Range: {range}")),
+        );
+        assert_eq!(response.status, status, "{range}");
+        match (status, span) {
+            (206, Some((start, end))) => {
+                assert_eq!(response.body, &data[start..=end], "{range}");
+                assert_eq!(
+                    response.header("content-range"),
+                    Some(format!("bytes {start}-{end}/1000").as_str()),
+                    "{range}"
+                );
+            }
+            (416, _) => assert_eq!(response.header("content-range"), Some("bytes */1000")),
+            _ => assert_eq!(response.body, data, "{range}"),
+        }
+    }
+    let response = request(server.addr, &with_header("/n.bin", ""));
+    assert_eq!(response.header("accept-ranges"), Some("bytes"));
+    let empty = request(server.addr, &with_header("/empty", "Range: bytes=0-"));
+    assert_eq!(empty.status, 416);
+}
+
+#[test]
+fn etags_and_conditional_requests() {
+    let tree = Tree::new("etag");
+    tree.file("f.txt", "version one");
+    let server = serve(&tree, &[]);
+    let first = get(server.addr, "/f.txt");
+    let etag = first.header("etag").expect("an ETag").to_owned();
+    let modified = first.header("last-modified").unwrap().to_owned();
+    assert!(etag.starts_with('"') && etag.ends_with('"'), "{etag}");
+
+    let cached = request(
+        server.addr,
+        &with_header("/f.txt", &format!("If-None-Match: {etag}")),
+    );
+    assert_eq!(cached.status, 304);
+    assert_eq!(cached.header("etag"), Some(etag.as_str()));
+    let star = request(server.addr, &with_header("/f.txt", "If-None-Match: *"));
+    assert_eq!(star.status, 304);
+    let other = request(
+        server.addr,
+        &with_header("/f.txt", "If-None-Match: \"nope\""),
+    );
+    assert_eq!(other.status, 200);
+    // If-None-Match wins over If-Modified-Since.
+    let both = request(
+        server.addr,
+        &with_header(
+            "/f.txt",
+            &format!("If-None-Match: \"nope\"\r\nIf-Modified-Since: {modified}"),
+        ),
+    );
+    assert_eq!(both.status, 200);
+    let garbage = request(
+        server.addr,
+        &with_header("/f.txt", "If-Modified-Since: yesterday-ish"),
+    );
+    assert_eq!(garbage.status, 200);
+
+    // A change makes a new validator; If-Range with the old one gets the whole new file.
+    std::thread::sleep(Duration::from_millis(20));
+    tree.file("f.txt", "version two!");
+    let changed = request(
+        server.addr,
+        &with_header("/f.txt", &format!("If-None-Match: {etag}")),
+    );
+    assert_eq!(changed.status, 200);
+    assert_eq!(changed.text(), "version two!");
+    let stale_range = request(
+        server.addr,
+        &with_header("/f.txt", &format!("Range: bytes=0-3\r\nIf-Range: {etag}")),
+    );
+    assert_eq!(stale_range.status, 200);
+    let new_etag = changed.header("etag").unwrap();
+    let fresh_range = request(
+        server.addr,
+        &with_header(
+            "/f.txt",
+            &format!("Range: bytes=0-3\r\nIf-Range: {new_etag}"),
+        ),
+    );
+    assert_eq!(fresh_range.status, 206);
+    assert_eq!(fresh_range.text(), "vers");
+}
+
+#[test]
+fn keep_alive_serves_many_requests_on_one_connection() {
+    let tree = Tree::new("keepalive");
+    tree.file("a.txt", "aaa").file("d/b.txt", "bbb");
+    let server = serve(&tree, &[]);
+    let mut conn = Connection::open(server.addr);
+    for (path, body) in [("/a.txt", "aaa"), ("/d/b.txt", "bbb"), ("/a.txt", "aaa")] {
+        let response = conn
+            .exchange(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
+            .expect("answer on the same connection");
+        assert_eq!(response.text(), body);
+    }
+    // Pipelined: two requests in one write, two answers in order.
+    conn.send(b"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /d/b.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(conn.read_response(false).unwrap().text(), "aaa");
+    assert_eq!(conn.read_response(false).unwrap().text(), "bbb");
+    let head = conn
+        .exchange(b"HEAD /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    assert_eq!(head.header("content-length"), Some("3"));
+    assert!(head.body.is_empty());
+    assert_eq!(
+        conn.exchange(b"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap()
+            .text(),
+        "aaa"
+    );
+
+    // --protocol HTTP/1.0 closes after each answer, as python does by default.
+    let closing = serve(&tree, &["-p", "HTTP/1.0"]);
+    let mut conn = Connection::open(closing.addr);
+    assert_eq!(
+        conn.exchange(b"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap()
+            .text(),
+        "aaa"
+    );
+    assert!(conn.is_closed());
+}
+
+#[test]
+fn json_listing() {
+    let tree = Tree::new("json");
+    tree.file("a \"quoted\".txt", "12345")
+        .dir("sub")
+        .symlink("a \"quoted\".txt", "ln");
+    tree.file(b"raw\xff", "x");
+    let server = serve(&tree, &[]);
+    let response = request(server.addr, &with_header("/", "Accept: application/json"));
+    assert_eq!(response.status, 200);
+    assert_eq!(response.header("content-type"), Some("application/json"));
+    assert_eq!(response.header("vary"), Some("Accept"));
+    let text = response.text();
+    assert!(
+        text.starts_with('[') && text.trim_end().ends_with(']'),
+        "{text}"
+    );
+    assert!(text.contains(r#""name":"a \"quoted\".txt""#), "{text}");
+    assert!(
+        text.contains(r#""type":"file""#) && text.contains(r#""size":5"#),
+        "{text}"
+    );
+    assert!(text.contains(r#""type":"directory""#), "{text}");
+    assert!(text.contains(r#""type":"symlink""#), "{text}");
+    assert!(text.contains(r#""href":"raw%FF""#), "{text}");
+    assert!(text.contains(r#""modified":"20"#), "{text}");
+    // The HTML listing stays the default.
+    let html = get(server.addr, "/");
+    assert_eq!(
+        html.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+}
+
+#[test]
+fn malformed_requests_get_4xx_and_the_server_goes_on() {
+    let tree = Tree::new("malformed");
+    tree.file("ok.txt", "ok");
+    let server = serve(&tree, &[]);
+    let bad: &[&[u8]] = &[
+        b"GARBAGE\r\n\r\n",
+        b"GET\r\n\r\n",
+        b"GET / HTTP/9.9\r\n\r\n",
+        b"GET / HTTP/1.1\r\nNo-Colon-Header\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+        b"GET /\x00 HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET /\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET /<script> HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",
+    ];
+    for raw in bad {
+        let mut conn = Connection::open(server.addr);
+        conn.send(raw);
+        // hyper may answer 400 or just close; either way nothing is served and nothing breaks.
+        if let Some(response) = conn.read_response(false) {
+            assert!(
+                (400..500).contains(&response.status) || response.status == 505,
+                "{:?}: {}",
+                String::from_utf8_lossy(raw),
+                response.status
+            );
+        }
+    }
+    let huge = format!(
+        "GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(64 * 1024)
+    );
+    let mut conn = Connection::open(server.addr);
+    conn.send(huge.as_bytes());
+    let response = conn
+        .read_response(false)
+        .expect("an answer to a huge header");
+    assert_eq!(response.status, 431);
+    let many: String = (0..200).map(|i| format!("X-H{i}: v\r\n")).collect();
+    let response = request(
+        server.addr,
+        &format!("GET / HTTP/1.1\r\nHost: x\r\n{many}\r\n"),
+    );
+    assert_eq!(response.status, 431);
+    assert_eq!(get(server.addr, "/ok.txt").text(), "ok");
+}
+
+/// 50 clients download a 5 MB file at once; every copy is byte-exact.
+#[test]
+fn concurrent_large_downloads_are_exact() {
+    let tree = Tree::new("large");
+    let data = numbers(5_000_000);
+    tree.file("big.bin", &data);
+    let server = serve(&tree, &["--quiet"]);
+    let addr = server.addr;
+    let threads: Vec<_> = (0..50)
+        .map(|_| std::thread::spawn(move || get(addr, "/big.bin").body))
+        .collect();
+    for thread in threads {
+        let body = thread.join().unwrap();
+        assert!(body == data, "a download differed ({} bytes)", body.len());
+    }
+}
+
+/// A client that sends half a request head blocks no one, and is dropped after the timeout.
+#[test]
+fn stalled_clients_are_dropped_and_block_no_one() {
+    let tree = Tree::new("stall");
+    tree.file("ok.txt", "ok");
+    let server = serve(&tree, &["--timeout", "1"]);
+    let mut stalled: Vec<TcpStream> = (0..20)
+        .map(|_| {
+            let mut s = TcpStream::connect(server.addr).unwrap();
+            s.write_all(b"GET /ok.txt HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+                .unwrap();
+            s
+        })
+        .collect();
+    let idle = TcpStream::connect(server.addr).unwrap();
+    let start = Instant::now();
+    assert_eq!(get(server.addr, "/ok.txt").text(), "ok");
+    assert!(
+        start.elapsed() < Duration::from_millis(500),
+        "served while others stall"
+    );
+    for s in stalled.iter_mut().chain(std::iter::once(&mut { idle })) {
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut buf = Vec::new();
+        let started = Instant::now();
+        let _ = s.read_to_end(&mut buf);
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "stalled client not dropped"
+        );
+    }
+    // Idle keep-alive connections are closed after the timeout too.
+    let mut conn = Connection::open(server.addr);
+    assert_eq!(
+        conn.exchange(b"GET /ok.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap()
+            .text(),
+        "ok"
+    );
+    let started = Instant::now();
+    assert!(conn.is_closed());
+    assert!(started.elapsed() < Duration::from_secs(4));
+}
+
+/// A client that stops reading a large download is dropped, and its slot freed.
+#[test]
+fn clients_that_stop_reading_are_dropped() {
+    let tree = Tree::new("slowreader");
+    tree.file("big.bin", numbers(20_000_000));
+    let server = serve(&tree, &["--timeout", "1", "--quiet"]);
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    s.write_all(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    // By now the server gave up: reading drains what the kernel buffered, then ends.
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut total = 0;
+    let mut buf = vec![0; 1 << 16];
+    while let Ok(n) = s.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        total += n;
+    }
+    assert!(
+        total < 20_000_000,
+        "the whole file arrived ({total} bytes): not dropped"
+    );
+}
