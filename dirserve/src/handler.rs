@@ -4,11 +4,13 @@
 
 use crate::conditional::{self, Freshness, Validators};
 use crate::listing::read_listing;
-use crate::listing_html::render_html;
+use crate::listing_cache::ListingCache;
+use crate::listing_html::{PAGE_TAIL, page_head, page_items};
 use crate::listing_json::render_json;
 use crate::mime;
 use crate::range::{self, RangeAnswer};
 use crate::resolve::{ResolveError, Resolved, ServedRoot};
+use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode, Uri};
@@ -20,11 +22,15 @@ const INDEX_FILES: [&str; 2] = ["index.html", "index.htm"];
 /// Serves one directory tree.
 pub struct DirHandler {
     root: ServedRoot,
+    listings: ListingCache,
 }
 
 impl DirHandler {
     pub fn new(root: ServedRoot) -> DirHandler {
-        DirHandler { root }
+        DirHandler {
+            root,
+            listings: ListingCache::default(),
+        }
     }
 
     /// The index file of a directory whose path ends in `/`, if it has one.
@@ -58,7 +64,7 @@ impl Handler for DirHandler {
         if let Some(index) = self.index_of(path) {
             return Ok(file_response(request.headers(), index));
         }
-        listing_response(request, &resolved)
+        self.listing_response(request, &resolved)
     }
 }
 
@@ -173,12 +179,48 @@ fn file_response(request: &HeaderMap, resolved: Resolved) -> Response<Body> {
     response
 }
 
-/// The listing of a directory: python's HTML page, or JSON for `Accept: application/json`.
-fn listing_response(
-    request: &Request<Incoming>,
-    resolved: &Resolved,
-) -> Result<Response<Body>, HttpError> {
-    let entries = read_listing(&resolved.file).map_err(|e| match e.kind() {
+impl DirHandler {
+    /// The listing of a directory: python's HTML page (its lines cached, see
+    /// [`ListingCache`]), or JSON for `Accept: application/json`.
+    fn listing_response(
+        &self,
+        request: &Request<Incoming>,
+        resolved: &Resolved,
+    ) -> Result<Response<Body>, HttpError> {
+        let wants_json = request
+            .headers()
+            .get(header::ACCEPT)
+            .is_some_and(|accept| contains(accept.as_bytes(), b"application/json"));
+        let (body, content_type) = if wants_json {
+            let entries = read_listing(&resolved.file).map_err(listing_error)?;
+            (Body::from(render_json(&entries)), "application/json")
+        } else {
+            let items = self
+                .listings
+                .items(&resolved.meta, || {
+                    read_listing(&resolved.file).map(|entries| page_items(&entries))
+                })
+                .map_err(listing_error)?;
+            let target = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
+            let parts = vec![
+                Bytes::from(page_head(target)),
+                items,
+                Bytes::from_static(PAGE_TAIL),
+            ];
+            (Body::from(parts), "text/html; charset=utf-8")
+        };
+        let mut response = Response::new(body);
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        // The same URL answers HTML or JSON: caches must key on Accept.
+        headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+        Ok(response)
+    }
+}
+
+/// A directory that cannot be read: 403 when that is a permission, 500 otherwise.
+fn listing_error(e: std::io::Error) -> HttpError {
+    match e.kind() {
         std::io::ErrorKind::PermissionDenied => {
             HttpError::new(StatusCode::FORBIDDEN, "No permission to list directory")
         }
@@ -186,23 +228,7 @@ fn listing_response(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("Cannot list directory: {e}"),
         ),
-    })?;
-    let wants_json = request
-        .headers()
-        .get(header::ACCEPT)
-        .is_some_and(|accept| contains(accept.as_bytes(), b"application/json"));
-    let (body, content_type) = if wants_json {
-        (render_json(&entries), "application/json")
-    } else {
-        let target = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
-        (render_html(target, &entries), "text/html; charset=utf-8")
-    };
-    let mut response = Response::new(Body::from(body));
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    // The same URL answers HTML or JSON: caches must key on Accept.
-    headers.insert(header::VARY, HeaderValue::from_static("Accept"));
-    Ok(response)
+    }
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

@@ -6,6 +6,7 @@
 //! - `meta`: the few `stat` facts (size, mtime, inode) the other modules share.
 //! - `listing`: reads a directory's entries and sorts them as CPython does.
 //! - `listing_html`: renders a listing as CPython's HTML page, byte for byte.
+//! - `listing_cache`: rendered listing lines per directory, valid while its mtime is unchanged.
 //! - `listing_json`: the same listing as JSON, with links that lead back to each entry.
 //! - `mime`: Content-Type from the file name, as CPython's http.server guesses it.
 //! - `range`: parses a `Range` header into the one byte range to send (or none).
@@ -21,6 +22,7 @@ pub mod conditional;
 pub mod config;
 pub mod handler;
 pub mod listing;
+pub mod listing_cache;
 pub mod listing_html;
 pub mod listing_json;
 pub mod meta;

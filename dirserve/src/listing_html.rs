@@ -29,16 +29,28 @@ const HREF_KEEP: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'~');
 
-/// Renders the listing page for a directory.
+/// Renders the listing page for a directory: [`page_head`], [`page_items`], [`PAGE_TAIL`].
 ///
 /// `request_target` is the request target as received, still percent-encoded: CPython uses the
 /// path *and* query (`self.path`); pass the same for identical pages. `entries` must already be
 /// sorted (as [`crate::listing::read_listing`] returns them).
 pub fn render_html(request_target: &str, entries: &[Entry]) -> Vec<u8> {
+    [
+        page_head(request_target),
+        page_items(entries),
+        PAGE_TAIL.to_vec(),
+    ]
+    .concat()
+}
+
+/// Everything after the list.
+pub const PAGE_TAIL: &[u8] = b"</ul>\n<hr>\n</body>\n</html>\n";
+
+/// Everything before the list; the only part that depends on the request (its title).
+pub fn page_head(request_target: &str) -> Vec<u8> {
     let display = display_path(request_target);
     let title = html_escape(display.as_bytes());
-    // Typical line: `<li><a href="name">name</a></li>`, names averaging well under 40 bytes.
-    let mut out = Vec::with_capacity(256 + 2 * title.len() + entries.len() * 64);
+    let mut out = Vec::with_capacity(160 + 2 * title.len());
     out.extend_from_slice(
         b"<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Directory listing for ",
     );
@@ -46,6 +58,13 @@ pub fn render_html(request_target: &str, entries: &[Entry]) -> Vec<u8> {
     out.extend_from_slice(b"</title>\n</head>\n<body>\n<h1>Directory listing for ");
     out.extend_from_slice(&title);
     out.extend_from_slice(b"</h1>\n<hr>\n<ul>\n");
+    out
+}
+
+/// The `<li>` lines: they depend on the directory alone, so they can be cached per directory.
+pub fn page_items(entries: &[Entry]) -> Vec<u8> {
+    // Typical line: `<li><a href="name">name</a></li>`, names averaging well under 40 bytes.
+    let mut out = Vec::with_capacity(entries.len() * 64);
     for entry in entries {
         out.extend_from_slice(b"<li><a href=\"");
         out.extend_from_slice(href(entry).as_bytes());
@@ -58,7 +77,6 @@ pub fn render_html(request_target: &str, entries: &[Entry]) -> Vec<u8> {
         }
         out.extend_from_slice(b"</a></li>\n");
     }
-    out.extend_from_slice(b"</ul>\n<hr>\n</body>\n</html>\n");
     out
 }
 

@@ -1,5 +1,9 @@
 //! dirserve: parse the command line, open the directory, bind, serve.
 
+/// musl's allocator behind a per-thread cache: see `servekit::alloc`.
+#[global_allocator]
+static ALLOCATOR: servekit::alloc::ThreadCacheAlloc = servekit::alloc::ThreadCacheAlloc;
+
 use dirserve::config::{self, Command, HELP, USAGE};
 use dirserve::handler::DirHandler;
 use dirserve::resolve::ServedRoot;

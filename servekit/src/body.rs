@@ -15,6 +15,8 @@ const FILE_CHUNK: usize = 64 * 1024;
 pub enum Body {
     Empty,
     Bytes(Bytes),
+    /// Several pieces sent one after another (a page around a cached part), without copying.
+    Parts(std::vec::IntoIter<Bytes>),
     /// Read with `pread` as hyper asks for more: small files in one read, large ones in chunks.
     /// Plain blocking reads beat `tokio::fs` by about 2x here (PERF-NOTES): the page cache answers.
     File {
@@ -32,6 +34,12 @@ impl Body {
             offset,
             remaining: len,
         }
+    }
+}
+
+impl From<Vec<Bytes>> for Body {
+    fn from(parts: Vec<Bytes>) -> Body {
+        Body::Parts(parts.into_iter())
     }
 }
 
@@ -69,6 +77,10 @@ impl http_body::Body for Body {
                 *this = Body::Empty;
                 Poll::Ready((!bytes.is_empty()).then(|| Ok(Frame::data(bytes))))
             }
+            Body::Parts(parts) => {
+                let part = parts.find(|part| !part.is_empty());
+                Poll::Ready(part.map(|part| Ok(Frame::data(part))))
+            }
             Body::File {
                 file,
                 offset,
@@ -101,6 +113,7 @@ impl http_body::Body for Body {
         match self {
             Body::Empty => true,
             Body::Bytes(bytes) => bytes.is_empty(),
+            Body::Parts(parts) => parts.as_slice().iter().all(Bytes::is_empty),
             Body::File { remaining, .. } => *remaining == 0,
         }
     }
@@ -109,6 +122,7 @@ impl http_body::Body for Body {
         SizeHint::with_exact(match self {
             Body::Empty => 0,
             Body::Bytes(bytes) => bytes.len() as u64,
+            Body::Parts(parts) => parts.as_slice().iter().map(|p| p.len() as u64).sum(),
             Body::File { remaining, .. } => *remaining,
         })
     }
@@ -157,6 +171,9 @@ mod tests {
     fn bytes_and_empty() {
         assert_eq!(drain(Body::from("moo")).unwrap(), b"moo");
         assert_eq!(drain(Body::Empty).unwrap(), b"");
+        let parts = Body::from(vec![Bytes::from("a"), Bytes::new(), Bytes::from("bc")]);
+        assert_eq!(parts.size_hint().exact(), Some(3));
+        assert_eq!(drain(parts).unwrap(), b"abc");
         assert!(Body::Bytes(Bytes::new()).is_end_stream());
     }
 }

@@ -7,6 +7,7 @@
 //! shutdown on SIGTERM/SIGINT.
 //!
 //! Layout:
+//! - `alloc`: a per-thread cache of small blocks in front of musl's (locked) allocator.
 //! - `cli`: the flags and environment variables both servers take (bind, port, quiet, ...).
 //! - `listen`: binding (IPv4 and IPv6 for "all interfaces") and python's start-up line.
 //! - `serve`: worker threads, the accept loop, connection limits and graceful shutdown.
@@ -17,6 +18,7 @@
 //! - `healthcheck`: a tiny client that asks the local server for `/`, for `HEALTHCHECK`.
 
 pub mod access_log;
+pub mod alloc;
 pub mod body;
 pub mod cli;
 pub mod error;

@@ -341,3 +341,36 @@ fn clients_that_stop_reading_are_dropped() {
         "the whole file arrived ({total} bytes): not dropped"
     );
 }
+
+/// Listings are cached, but a created, renamed or removed entry shows on the next request.
+#[test]
+fn listings_follow_changes() {
+    let tree = Tree::new("listing-changes");
+    tree.file("a.txt", "a");
+    let server = serve(&tree, &["-q"]);
+    let age_directory = || {
+        let dir = std::fs::File::open(tree.path()).unwrap();
+        dir.set_modified(std::time::SystemTime::now() - Duration::from_secs(60))
+            .unwrap();
+    };
+    let items = || {
+        get(server.addr, "/")
+            .text()
+            .lines()
+            .filter(|l| l.starts_with("<li>"))
+            .count()
+    };
+    age_directory();
+    assert_eq!(items(), 1);
+    assert_eq!(items(), 1, "served again, from the cache");
+    tree.file("b.txt", "b");
+    assert_eq!(items(), 2, "a new file shows at once");
+    age_directory();
+    assert_eq!(items(), 2);
+    std::fs::rename(tree.at("b.txt"), tree.at("c.txt")).unwrap();
+    assert!(get(server.addr, "/").text().contains("c.txt"));
+    age_directory();
+    assert_eq!(items(), 2);
+    std::fs::remove_file(tree.at("a.txt")).unwrap();
+    assert_eq!(items(), 1);
+}

@@ -46,6 +46,9 @@ pub struct ServedRoot {
     /// Its canonical path, for messages and for the fallback that has no `openat2`.
     path: PathBuf,
     strategy: Strategy,
+    /// Whether lookups may try the one-step open first (see [`open::beneath_same_filesystem`]):
+    /// with `openat2`, and when the root itself is not on a pseudo filesystem.
+    same_fs_fast_path: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,7 +135,9 @@ impl ServedRoot {
     /// fallback (say which with [`ServedRoot::uses_openat2`] at startup).
     pub fn open(dir: &Path) -> io::Result<ServedRoot> {
         let mut root = ServedRoot::open_with(dir, Strategy::Openat2)?;
-        if !open::openat2_works(&root.dir) {
+        if open::openat2_works(&root.dir) {
+            root.same_fs_fast_path = !open::on_pseudo_fs(&root.dir);
+        } else {
             root.strategy = Strategy::CanonicalPath;
         }
         Ok(root)
@@ -160,6 +165,7 @@ impl ServedRoot {
             dir: fd,
             path,
             strategy,
+            same_fs_fast_path: false,
         })
     }
 
@@ -180,9 +186,14 @@ impl ServedRoot {
             rel,
             trailing_slash,
         } = decode_request_path(request_path)?;
-        let (file, meta) = match self.strategy {
-            Strategy::Openat2 => open::beneath(&self.dir, &rel)?,
-            Strategy::CanonicalPath => open::by_canonical_path(&self.path, &rel)?,
+        let fast = self
+            .same_fs_fast_path
+            .then(|| open::beneath_same_filesystem(&self.dir, &rel))
+            .flatten();
+        let (file, meta) = match (fast, self.strategy) {
+            (Some(opened), _) => opened?,
+            (None, Strategy::Openat2) => open::beneath(&self.dir, &rel)?,
+            (None, Strategy::CanonicalPath) => open::by_canonical_path(&self.path, &rel)?,
         };
         Ok(Resolved {
             file,

@@ -6,6 +6,15 @@
 //! served at all. Only then is it opened for reading: a directory through its `O_PATH` handle
 //! (no second lookup), a regular file by a second lookup checked to reach the same inode.
 //!
+//! The common case skips the probe: [`beneath_same_filesystem`] opens for reading at once with
+//! `RESOLVE_NO_XDEV`, which only succeeds when the whole lookup stays on the root's own
+//! filesystem. That filesystem was checked once at start-up (not a pseudo filesystem), and
+//! device nodes live on their own mounts (`/dev`), so a lookup that would cross into one comes
+//! back `EXDEV` and takes the careful two-step path below. The one case the fast path accepts is
+//! a device node created inside the served tree itself (which needs `CAP_MKNOD`); it is opened
+//! non-blocking, then refused by its type, as nginx does with every file. This halves the
+//! system calls per request (4 instead of 8).
+//!
 //! - [`beneath`]: `openat2` with `RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS`, relative to the root
 //!   descriptor. The kernel follows symlinks only while they stay under the root, atomically: no
 //!   check-then-open race. An absolute symlink is always refused by `RESOLVE_BENEATH`, even one
@@ -32,6 +41,12 @@ use crate::meta::FileMeta;
 /// Follow symlinks only while they stay under the root, and never through `/proc` magic links.
 const RESOLVE: ResolveFlags = ResolveFlags::BENEATH.union(ResolveFlags::NO_MAGICLINKS);
 
+/// [`RESOLVE`], and never across a mount point.
+const RESOLVE_SAME_FS: ResolveFlags = RESOLVE.union(ResolveFlags::NO_XDEV);
+
+/// The reason given for devices, FIFOs and sockets.
+const NOT_SERVABLE: &str = "not a regular file or directory (device, FIFO or socket)";
+
 /// The handle that names a file without opening it for I/O.
 const PROBE_FLAGS: OFlags = OFlags::PATH.union(OFlags::CLOEXEC);
 
@@ -52,6 +67,33 @@ pub(super) fn openat2_works(root: &OwnedFd) -> bool {
         rustix::fs::openat2(root, ".", PROBE_FLAGS, Mode::empty(), RESOLVE),
         Err(Errno::NOSYS | Errno::PERM)
     )
+}
+
+/// Opens `rel` under `root` in one lookup if it stays on the root's filesystem and inside the
+/// root; `None` when it crosses a mount point or leaves the root (both `EXDEV`): the caller then
+/// takes the careful path, which tells the two apart.
+pub(super) fn beneath_same_filesystem(
+    root: &OwnedFd,
+    rel: &[u8],
+) -> Option<Result<(File, FileMeta), ResolveError>> {
+    let fd = match openat2_with(root, path_or_dot(rel), READ_FLAGS, RESOLVE_SAME_FS) {
+        Err(Errno::XDEV) => return None,
+        Err(e) => return Some(Err(map_errno(e))),
+        Ok(fd) => fd,
+    };
+    Some(rustix::fs::fstat(&fd).map_err(map_errno).and_then(|st| {
+        match FileType::from_raw_mode(st.st_mode) {
+            FileType::Directory | FileType::RegularFile => {
+                Ok((File::from(fd), FileMeta::from_stat(&st)))
+            }
+            _ => Err(ResolveError::Forbidden(NOT_SERVABLE)),
+        }
+    }))
+}
+
+/// Whether the filesystem holding `fd` is a kernel pseudo filesystem.
+pub(super) fn on_pseudo_fs(fd: &OwnedFd) -> bool {
+    refuse_pseudo_fs(fd).is_err()
 }
 
 /// Opens `rel` (empty for the root itself) under `root` with `openat2`.
@@ -110,11 +152,7 @@ fn open_checked(
             }
             (fd, again)
         }
-        _ => {
-            return Err(ResolveError::Forbidden(
-                "not a regular file or directory (device, FIFO or socket)",
-            ));
-        }
+        _ => return Err(ResolveError::Forbidden(NOT_SERVABLE)),
     };
     Ok((File::from(fd), FileMeta::from_stat(&st)))
 }
@@ -140,15 +178,24 @@ fn refuse_pseudo_fs(fd: &OwnedFd) -> Result<(), ResolveError> {
 }
 
 fn openat2_retrying(root: &OwnedFd, path: &OsStr, flags: OFlags) -> Result<OwnedFd, ResolveError> {
+    openat2_with(root, path, flags, RESOLVE).map_err(map_errno)
+}
+
+/// `openat2`, retried on `EAGAIN`; after the last try `EAGAIN` itself is returned.
+fn openat2_with(
+    root: &OwnedFd,
+    path: &OsStr,
+    flags: OFlags,
+    resolve: ResolveFlags,
+) -> Result<OwnedFd, Errno> {
+    let mut result = Err(Errno::AGAIN);
     for _ in 0..MAX_EAGAIN_RETRIES {
-        match rustix::fs::openat2(root, path, flags, Mode::empty(), RESOLVE) {
-            Err(Errno::AGAIN | Errno::INTR) => continue,
-            other => return other.map_err(map_errno),
+        result = rustix::fs::openat2(root, path, flags, Mode::empty(), resolve);
+        if !matches!(result, Err(Errno::AGAIN | Errno::INTR)) {
+            break;
         }
     }
-    Err(ResolveError::Internal(std::io::Error::other(
-        "openat2 kept answering EAGAIN (renames racing with the lookup)",
-    )))
+    result
 }
 
 fn path_or_dot(rel: &[u8]) -> &OsStr {
@@ -169,6 +216,8 @@ pub(super) fn map_errno(e: Errno) -> ResolveError {
         Errno::LOOP => ResolveError::NotFound("too many levels of symlinks"),
         Errno::XDEV => ResolveError::Forbidden(OUTSIDE),
         Errno::ACCESS | Errno::PERM => ResolveError::Forbidden("permission denied"),
+        // A UNIX socket file (or a device without a driver) cannot be opened at all.
+        Errno::NXIO | Errno::NODEV => ResolveError::Forbidden(NOT_SERVABLE),
         other => ResolveError::Internal(std::io::Error::from(other)),
     }
 }

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Benchmarks fromscratch against the programs it replaces, all measured in this one run on this
+# machine (absolute figures vary between machines; compare the ratios). Loopback only, bounded.
+#   bash tests/bench.sh          # full: wrk 10 s x 3 rounds per case, 50 start-up runs (~4 min)
+#   bash tests/bench.sh --short  # CI: wrk 2 s, 10 start-up runs
+# Prints a Markdown table and writes it as JSON to target/bench/results.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+duration=10s runs=50 python_runs=10
+if [ "${1:-}" = --short ]; then duration=2s runs=10 python_runs=3; fi
+
+for tool in wrk nginx python3; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install -y wrk nginx-light python3)" >&2; exit 1; }
+done
+
+target=x86_64-unknown-linux-musl
+cargo build -q --release --locked --target "$target" -p pyprompt -p dirserve
+cargo build -q --release --locked -p fromscratch-tests --bin first-response
+bin=target/$target/release
+timer=target/release/first-response
+
+work=$(mktemp -d /tmp/fromscratch-bench.XXXXXX)
+chmod 755 "$work" # nginx's workers run as www-data
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The served tree: a 4 KiB file and a directory of 1,000 entries, aged so listings are settled.
+www=$work/www
+mkdir -p "$www/list"
+head -c 4096 /dev/urandom >"$www/4k.bin"
+for i in $(seq -w 1 1000); do echo "$i" >"$www/list/file-$i.txt"; done
+touch -d '1 hour ago' "$www/list" "$www"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 1 200); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.025; done; return 1; }
+
+results=()
+record() { results+=("$1|$2|$3|$4"); } # section|subject|metric|value
+
+# Sizes.
+for program in pyprompt dirserve; do
+  record size "$program" "binary bytes" "$(stat -c %s "$bin/$program")"
+done
+docker_cmd=${DOCKER:-/usr/bin/docker}
+if "$docker_cmd" version >/dev/null 2>&1; then
+  for image in alpine2 alpine_web; do
+    if "$docker_cmd" image inspect "$image" >/dev/null 2>&1; then
+      record size "$image image" "bytes" "$("$docker_cmd" image inspect -f '{{.Size}}' "$image")"
+    fi
+  done
+fi
+
+# Start to first 200, natively.
+port=$(free_port)
+read -r med min max < <("$timer" "$runs" "$port" -- "$bin/dirserve" -q -b 127.0.0.1 -d "$www" "$port")
+record startup dirserve "median / min / max µs ($runs runs)" "$med / $min / $max"
+port=$(free_port)
+read -r med min max < <("$timer" "$python_runs" "$port" -- python3 -m http.server -b 127.0.0.1 -d "$www" "$port")
+record startup "python3 -m http.server" "median / min / max µs ($python_runs runs)" "$med / $min / $max"
+
+# The servers under load.
+dport=$(free_port)
+"$bin/dirserve" -q -b 127.0.0.1 -d "$www" "$dport" >/dev/null &
+pids+=($!) dpid=$!
+pport=$(free_port)
+python3 -m http.server -b 127.0.0.1 -d "$www" "$pport" >/dev/null 2>&1 &
+pids+=($!)
+nport=$(free_port)
+cat >"$work/nginx.conf" <<NGINX
+worker_processes 2;
+pid $work/nginx.pid;
+error_log /dev/null;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  include /etc/nginx/mime.types;
+  server { listen 127.0.0.1:$nport; root $www; autoindex on; }
+}
+NGINX
+nginx -c "$work/nginx.conf"
+wait_port "$dport" && wait_port "$pport" && wait_port "$nport"
+
+rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+record memory dirserve "idle RSS KiB" "$(rss "$dpid")"
+
+# Requests per second, or a failure if any answer was not a 2xx (a 403 is fast, and no result).
+rps() {
+  local out
+  out=$(wrk -t2 -c50 -d"$duration" "$1")
+  if grep -q "Non-2xx" <<<"$out"; then
+    echo "bench: $1 answered errors: $out" >&2
+    exit 1
+  fi
+  awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out"
+}
+# Three rounds, the servers taking turns within each, so drift in the machine's load hits all
+# alike; the median round is reported.
+rounds=3
+median() { tr ' ' '\n' | sort -n | sed -n "$(((rounds + 1) / 2))p"; }
+for case in "4 KiB file|/4k.bin" "1,000-entry listing|/list/"; do
+  name=${case%%|*} path=${case#*|}
+  declare -A runs_of=()
+  for _ in $(seq 1 $rounds); do
+    for server in "dirserve|$dport" "nginx (2 workers, autoindex)|$nport" "python3 -m http.server|$pport"; do
+      runs_of[${server%%|*}]+="$(rps "http://127.0.0.1:${server#*|}$path") "
+    done
+  done
+  for subject in "dirserve" "nginx (2 workers, autoindex)" "python3 -m http.server"; do
+    record "wrk -t2 -c50 -d$duration, median of $rounds" "$subject" "$name rps" \
+      "$(echo ${runs_of[$subject]} | median)"
+  done
+  unset runs_of
+done
+record memory dirserve "RSS KiB after the load" "$(rss "$dpid")"
+
+# RSS with 100 keep-alive connections open.
+python3 - "$dport" "$dpid" <<'PY' >"$work/rss100"
+import socket, sys
+port, pid = int(sys.argv[1]), sys.argv[2]
+conns = []
+for _ in range(100):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"GET /4k.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+    conns.append(s)
+for s in conns:
+    got = b""
+    while len(got) < 4096 or b"\r\n\r\n" not in got:
+        got += s.recv(65536)
+print(next(l.split()[1] for l in open(f"/proc/{pid}/status") if l.startswith("VmRSS")))
+PY
+record memory dirserve "RSS KiB with 100 keep-alive connections" "$(cat "$work/rss100")"
+
+# Report.
+mkdir -p target/bench
+{
+  echo "| section | subject | metric | value |"
+  echo "|---|---|---|---|"
+  for r in "${results[@]}"; do IFS='|' read -r a b c d <<<"$r"; echo "| $a | $b | $c | $d |"; done
+} | tee target/bench/results.md
+printf '%s\n' "${results[@]}" | python3 -c '
+import json, sys, platform, os, datetime
+rows = [dict(zip(("section", "subject", "metric", "value"), l.rstrip("\n").split("|"))) for l in sys.stdin]
+print(json.dumps({"date": datetime.datetime.utcnow().isoformat(timespec="seconds") + "Z",
+  "machine": f"{os.cpu_count()} cores, {platform.machine()}, Linux {platform.release()}",
+  "results": rows}, indent=1, ensure_ascii=False))' >target/bench/results.json
+echo "bench: wrote target/bench/results.md and target/bench/results.json"
