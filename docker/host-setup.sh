@@ -14,8 +14,9 @@ if ! rustup target list --installed | grep -qx x86_64-unknown-linux-musl; then
 fi
 
 # Debian's packages: the engine and a BuildKit-capable client (/usr/bin/docker), debootstrap for
-# the stand-in builder, python3 as the reference server, curl for checks.
-packages=(docker.io debootstrap python3 curl)
+# the stand-in builder, python3 (reference for dirserve), cowsay and fortune-mod (references for
+# cowserve), curl for checks.
+packages=(docker.io debootstrap python3 curl cowsay fortune-mod fortunes-min)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

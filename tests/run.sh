@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 # The Docker tests must run here, never skip: the setup below provides the engine.
 export FROMSCRATCH_REQUIRE_DOCKER=${FROMSCRATCH_REQUIRE_DOCKER:-1}
+# Likewise the reference programs (Debian's cowsay) the differential tests compare with.
+export FROMSCRATCH_REQUIRE_ORACLES=${FROMSCRATCH_REQUIRE_ORACLES:-1}
 export DOCKER=${DOCKER:-/usr/bin/docker}
 
 phase() {

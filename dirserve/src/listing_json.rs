@@ -15,6 +15,7 @@ use std::time::SystemTime;
 use crate::listing::{Entry, Kind};
 use crate::listing_html::href;
 use crate::meta::unix_secs_floor;
+use servekit::escape::push_json_string;
 
 /// Earliest and latest times RFC 3339 can write (years 0000 and 9999); others are clamped.
 const MIN_RFC3339_SECS: i64 = -62_167_219_200;
@@ -45,25 +46,6 @@ pub fn render_json(entries: &[Entry]) -> Vec<u8> {
     }
     out.push_str(if entries.is_empty() { "]\n" } else { "\n]\n" });
     out.into_bytes()
-}
-
-/// Appends `s` as a JSON string literal.
-fn push_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{0}'..='\u{1f}' | '\u{7f}' | '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            _ => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ`, whole seconds, UTC.

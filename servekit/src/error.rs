@@ -1,6 +1,7 @@
 //! Every error answer in one place: [`HttpError`] becomes python's error page.
 
 use crate::body::Body;
+use crate::escape::escape_html;
 use hyper::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use hyper::{Response, StatusCode};
 use std::borrow::Cow;
@@ -62,23 +63,6 @@ impl HttpError {
         }
         response
     }
-}
-
-/// `html.escape(text, quote=False)`: what python does to messages in error pages.
-pub fn escape_html(text: &str) -> Cow<'_, str> {
-    if !text.contains(['&', '<', '>']) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
 }
 
 /// Python's `HTTPStatus(code).description`, the "explanation" line of its error page.

@@ -14,6 +14,7 @@
 //! - `idle`: an I/O wrapper that drops connections making no progress (idle or stalled).
 //! - `body`: the response body type: empty, bytes in memory, or a file range streamed in chunks.
 //! - `error`: [`HttpError`] and python's error page, every error turned into a response here.
+//! - `escape`: text into HTML and JSON bodies.
 //! - `access_log`: python's access log lines, with control characters escaped.
 //! - `healthcheck`: a tiny client that asks the local server for `/`, for `HEALTHCHECK`.
 
@@ -22,6 +23,7 @@ pub mod alloc;
 pub mod body;
 pub mod cli;
 pub mod error;
+pub mod escape;
 pub mod healthcheck;
 mod idle;
 pub mod listen;

@@ -1,0 +1,235 @@
+//! Where cows come from: the ones built into the binary, and `.cow` files
+//! in the directories of `COWPATH`.
+//!
+//! Lookup of a name follows cowsay: each `COWPATH` directory in turn, first
+//! `DIR/NAME` then `DIR/NAME.cow`; then (our addition) the built-in cows.
+//! A name containing `/` is a path, but only on the command line: the web
+//! asks through [`CowCatalog::resolve`], which takes names only.
+//!
+//! Deliberate differences from cowsay 3.03: a `-f` path that does not exist
+//! is an error (cowsay silently draws a balloon with no cow), and when
+//! `COWPATH` is unset its default directory is searched only if it exists.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+
+use crate::cowfile::CowFile;
+use crate::error::Error;
+
+/// The cows compiled into the binary (`cows/*.cow`).
+static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/cows");
+
+/// cowsay's directory when `COWPATH` is unset.
+pub const DEFAULT_COWPATH: &str = "/usr/share/cowsay/cows";
+
+/// Largest cow file we read: Debian's biggest is under 4 KiB.
+const MAX_COW_FILE_BYTES: u64 = 256 * 1024;
+
+/// The cow directories to search, plus the built-in cows.
+#[derive(Debug, Clone, Default)]
+pub struct CowCatalog {
+    dirs: Vec<PathBuf>,
+}
+
+/// One section of `cowsay -l`: where, and the cow names found there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    pub title: String,
+    pub names: Vec<String>,
+}
+
+impl CowCatalog {
+    /// Only the built-in cows.
+    pub fn builtin() -> Self {
+        Self::default()
+    }
+
+    /// The catalog for a `COWPATH` value (a colon list), or cowsay's
+    /// default directory (if present) when there is none.
+    pub fn from_cowpath(cowpath: Option<&OsStr>) -> Self {
+        let dirs = match cowpath {
+            Some(list) if !list.is_empty() => std::env::split_paths(list).collect(),
+            _ if Path::new(DEFAULT_COWPATH).is_dir() => vec![PathBuf::from(DEFAULT_COWPATH)],
+            _ => Vec::new(),
+        };
+        Self { dirs }
+    }
+
+    /// Finds a cow by name, for callers that take names from outside (the
+    /// web): anything that could walk the file system is refused.
+    pub fn resolve(&self, name: &str) -> Result<CowFile, Error> {
+        if name.is_empty() || name.contains(['/', '\\', '\0']) || name.starts_with('.') {
+            return Err(Error::BadCowName(name.to_owned()));
+        }
+        self.find(name, "cowsay")
+    }
+
+    /// Finds a cow as `cowsay -f` does: a name with `/` is a path.
+    pub fn load(&self, spec: &str, program: &str) -> Result<CowFile, Error> {
+        if spec.contains('/') {
+            return read_cow(Path::new(spec));
+        }
+        self.find(spec, program)
+    }
+
+    fn find(&self, name: &str, program: &str) -> Result<CowFile, Error> {
+        for dir in &self.dirs {
+            for candidate in [dir.join(name), dir.join(format!("{name}.cow"))] {
+                if candidate.is_file() {
+                    return read_cow(&candidate);
+                }
+            }
+        }
+        let file = BUILTIN
+            .get_file(name)
+            .or_else(|| BUILTIN.get_file(format!("{name}.cow")))
+            .filter(|f| f.path().extension().is_some_and(|e| e == "cow"));
+        match file {
+            Some(file) => parse(&String::from_utf8_lossy(file.contents()), name),
+            None => Err(Error::UnknownCow {
+                program: program.to_owned(),
+                name: name.to_owned(),
+            }),
+        }
+    }
+
+    /// The names of the built-in cows, sorted.
+    pub fn builtin_names() -> Vec<String> {
+        let mut names: Vec<String> = BUILTIN
+            .files()
+            .filter_map(|f| f.path().to_str()?.strip_suffix(".cow").map(str::to_owned))
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Every name [`resolve`](Self::resolve) accepts, sorted, without repeats.
+    pub fn names(&self) -> Vec<String> {
+        let mut names = Self::builtin_names();
+        for dir in &self.dirs {
+            names.extend(dir_names(dir).unwrap_or_default());
+        }
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// What `cowsay -l` shows: each `COWPATH` directory as cowsay lists it,
+    /// then the built-in cows. An unreadable directory is an error.
+    pub fn listings(&self) -> Result<Vec<Listing>, Error> {
+        let mut out = Vec::new();
+        for dir in &self.dirs {
+            let names = dir_names(dir).map_err(|e| Error::io(dir, e))?;
+            out.push(Listing {
+                title: format!("Cow files in {}:", dir.display()),
+                names,
+            });
+        }
+        out.push(Listing {
+            title: "Cow files built into cowserve:".to_owned(),
+            names: Self::builtin_names(),
+        });
+        Ok(out)
+    }
+}
+
+/// The `.cow` names in a directory, sorted bytewise as Perl's `sort` does.
+fn dir_names(dir: &Path) -> std::io::Result<Vec<String>> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)?
+        .flatten()
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_suffix(".cow")
+                .map(str::to_owned)
+        })
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// Reads and parses one cow file, refusing absurdly large ones.
+fn read_cow(path: &Path) -> Result<CowFile, Error> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_COW_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > MAX_COW_FILE_BYTES {
+        let too_big = std::io::Error::other(format!("larger than {MAX_COW_FILE_BYTES} bytes"));
+        return Err(Error::io(path, too_big));
+    }
+    parse(
+        &String::from_utf8_lossy(&bytes),
+        &path.display().to_string(),
+    )
+}
+
+fn parse(text: &str, path: &str) -> Result<CowFile, Error> {
+    CowFile::parse(text).map_err(|source| Error::CowFile {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_cows_all_parse() {
+        let names = CowCatalog::builtin_names();
+        assert!(names.len() >= 4, "{names:?}");
+        for name in &names {
+            let cow = CowCatalog::builtin().resolve(name).unwrap();
+            assert!(
+                cow.render("oo", "  ", "\\").contains("oo"),
+                "{name} has no eyes"
+            );
+        }
+    }
+
+    #[test]
+    fn names_with_paths_are_refused_for_the_web() {
+        let catalog = CowCatalog::builtin();
+        for bad in ["../etc/passwd", "/etc/passwd", "", ".hidden", "a\\b"] {
+            assert!(
+                matches!(catalog.resolve(bad), Err(Error::BadCowName(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_cow_message_matches_cowsay() {
+        let err = CowCatalog::builtin().load("nosuch", "cowsay").unwrap_err();
+        assert_eq!(err.to_string(), "cowsay: Could not find nosuch cowfile!");
+    }
+
+    #[test]
+    fn cowpath_dirs_come_first_and_accept_full_names() {
+        let dir = std::env::temp_dir().join(format!("cowserve-cows-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("default.cow"),
+            "$the_cow = <<EOC;\nmine $eyes\nEOC\n",
+        )
+        .unwrap();
+        let catalog = CowCatalog::from_cowpath(Some(dir.as_os_str()));
+        assert_eq!(
+            catalog.resolve("default").unwrap().render("oo", "", ""),
+            "mine oo\n"
+        );
+        assert_eq!(
+            catalog.resolve("default.cow").unwrap().render("xx", "", ""),
+            "mine xx\n"
+        );
+        assert!(catalog.resolve("ferris").is_ok());
+        let listings = catalog.listings().unwrap();
+        assert_eq!(listings[0].names, vec!["default"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,79 @@
+//! The crate's errors, each with a message that says what to do next.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+use crate::cowfile::CowFileError;
+use crate::strfile::IndexError;
+
+/// Everything that can go wrong in cowsay, cowthink and fortune.
+#[derive(Debug)]
+pub enum Error {
+    /// A message over the library's size limit.
+    MessageTooLong { len: usize, max: usize },
+    /// No cow by that name in the catalog. The text matches cowsay's.
+    UnknownCow { program: String, name: String },
+    /// A web caller asked for a cow by something that is not a plain name.
+    BadCowName(String),
+    /// A cow file that is not a cow.
+    CowFile { path: String, source: CowFileError },
+    /// A file or directory that could not be read.
+    Io { path: PathBuf, source: io::Error },
+    /// A fortune file or its `.dat` index that does not hold together.
+    Fortune { path: PathBuf, source: IndexError },
+    /// A path that is neither a fortune file nor a directory of them.
+    NotFortunes(PathBuf),
+    /// Nothing to choose from after filtering.
+    NoFortunes,
+    /// A `-m` pattern that is not a regular expression.
+    BadPattern { pattern: String, reason: String },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MessageTooLong { len, max } => {
+                write!(f, "message too long: {len} bytes, at most {max} allowed")
+            }
+            Self::UnknownCow { program, name } => {
+                write!(f, "{program}: Could not find {name} cowfile!")
+            }
+            Self::BadCowName(name) => {
+                write!(
+                    f,
+                    "{name:?} is not a cow name (use a name from the list, no paths)"
+                )
+            }
+            Self::CowFile { path, source } => write!(f, "{path}: {source}"),
+            Self::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            Self::Fortune { path, source } => write!(f, "{}: {source}", path.display()),
+            Self::NotFortunes(path) => {
+                write!(f, "{} is not a fortune file or directory", path.display())
+            }
+            Self::NoFortunes => write!(f, "No fortunes found"),
+            Self::BadPattern { pattern, reason } => write!(f, "bad pattern: {pattern} ({reason})"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::CowFile { source, .. } => Some(source),
+            Self::Io { source, .. } => Some(source),
+            Self::Fortune { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl Error {
+    /// Wraps an I/O error with the path it happened on.
+    pub fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
+        Self::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

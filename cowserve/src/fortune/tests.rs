@@ -1,0 +1,156 @@
+use super::*;
+use rand::SeedableRng;
+use rand::rngs::SmallRng;
+
+fn file(name: &str, entries: &[&str]) -> FortuneFile {
+    let mut text = String::new();
+    let mut ranges = Vec::new();
+    for e in entries {
+        let start = text.len();
+        text.push_str(e);
+        ranges.push((start..text.len(), e.len()));
+    }
+    FortuneFile {
+        name: name.into(),
+        text,
+        entries: ranges,
+    }
+}
+
+fn set() -> FortuneSet {
+    FortuneSet {
+        sources: vec![
+            Source {
+                name: "big".into(),
+                files: vec![file("big", &["a\n", "b\n", "c\n"])],
+                is_dir: false,
+            },
+            Source {
+                name: "small".into(),
+                files: vec![file("small", &["z\n"])],
+                is_dir: false,
+            },
+        ],
+    }
+}
+
+#[test]
+fn every_fortune_equally_likely_by_default() {
+    let mut rng = SmallRng::seed_from_u64(7);
+    let set = set();
+    let z = (0..4000)
+        .filter(|_| set.pick(&mut rng, &Filter::default()).unwrap() == "z\n")
+        .count();
+    assert!(
+        (800..1200).contains(&z),
+        "z picked {z} of 4000, expected about 1000"
+    );
+}
+
+#[test]
+fn equal_files_makes_each_source_equally_likely() {
+    let mut rng = SmallRng::seed_from_u64(7);
+    let set = set();
+    let filter = Filter {
+        equal_files: true,
+        ..Filter::default()
+    };
+    let z = (0..4000)
+        .filter(|_| set.pick(&mut rng, &filter).unwrap() == "z\n")
+        .count();
+    assert!(
+        (1800..2200).contains(&z),
+        "z picked {z} of 4000, expected about 2000"
+    );
+}
+
+#[test]
+fn short_and_long() {
+    let set = FortuneSet {
+        sources: vec![Source {
+            name: "f".into(),
+            files: vec![file("f", &["short\n", &"x".repeat(200)])],
+            is_dir: false,
+        }],
+    };
+    let mut rng = SmallRng::seed_from_u64(1);
+    let short = Filter {
+        length: Length::Short,
+        ..Filter::default()
+    };
+    let long = Filter {
+        length: Length::Long,
+        ..Filter::default()
+    };
+    for _ in 0..50 {
+        assert_eq!(set.pick(&mut rng, &short).unwrap(), "short\n");
+        assert_eq!(set.pick(&mut rng, &long).unwrap().len(), 200);
+    }
+    let none = Filter {
+        length: Length::Short,
+        short_max: 2,
+        ..Filter::default()
+    };
+    assert!(matches!(set.pick(&mut rng, &none), Err(Error::NoFortunes)));
+    let picked = set.pick_entry(&mut rng, &short).unwrap();
+    assert_eq!(picked.file, "f");
+}
+
+#[test]
+fn shares_as_fortune_f() {
+    let shares = set().shares(false);
+    assert_eq!(shares[0].percent, 75.0);
+    assert_eq!(shares[1].percent, 25.0);
+    assert_eq!(set().shares(true)[0].percent, 50.0);
+}
+
+#[test]
+fn matching_groups_by_file() {
+    let set = set();
+    let found = set.matching(&Filter::default(), |t| t.contains('z') || t.contains('a'));
+    assert_eq!(found, vec![("big", vec!["a\n"]), ("small", vec!["z\n"])]);
+}
+
+#[test]
+fn builtin_set_is_big_and_well_formed() {
+    let set = FortuneSet::builtin().unwrap();
+    let files = &set.sources()[0].files;
+    let count: usize = files.iter().map(FortuneFile::len).sum();
+    assert!(count >= 150, "only {count} built-in fortunes");
+    for f in files {
+        for i in 0..f.len() {
+            let text = f.entry(i);
+            assert!(
+                text.ends_with('\n') && !text.trim().is_empty(),
+                "{}: entry {i}",
+                f.name
+            );
+            assert!(!text.lines().any(|l| l == "%"), "{}: entry {i}", f.name);
+        }
+    }
+}
+
+#[test]
+fn corrupt_files_on_disk_are_errors_not_panics() {
+    let dir = std::env::temp_dir().join(format!("cowserve-fortune-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = dir.join("f");
+    std::fs::write(&text, "one\n%\ntwo\n").unwrap();
+    // No index: we index it ourselves.
+    let set = FortuneSet::load(std::slice::from_ref(&text)).unwrap();
+    assert_eq!(set.sources()[0].files[0].len(), 2);
+    // A truncated index is reported with what to do.
+    std::fs::write(dir.join("f.dat"), [0u8, 0, 0, 2, 0xff, 0xff]).unwrap();
+    let err = FortuneSet::load(std::slice::from_ref(&text)).unwrap_err();
+    assert!(err.to_string().contains("rebuild it with strfile"), "{err}");
+    // A directory now holds one fortune file (it has a .dat), still corrupt.
+    assert!(FortuneSet::load(std::slice::from_ref(&dir)).is_err());
+    std::fs::remove_file(dir.join("f.dat")).unwrap();
+    // Without .dat files a directory holds no fortune files.
+    assert!(matches!(
+        FortuneSet::load(std::slice::from_ref(&dir)),
+        Err(Error::NotFortunes(_))
+    ));
+    assert!(FortuneSet::load(&[dir.join("missing")]).is_err());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

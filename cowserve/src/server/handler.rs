@@ -1,0 +1,139 @@
+//! The cow page's routes: `/` (the cow saying a fresh fortune, or what the query asks), `/fortune`
+//! (a fortune as plain text) and `/cows` (the cow names).
+
+use super::page;
+use super::query::{CowQuery, Format};
+use crate::cowfile::CowFile;
+use crate::cowsay::{self, Options};
+use crate::fortune::{Filter, FortuneSet};
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use rand::SeedableRng;
+use rand::rngs::SmallRng;
+use servekit::{Body, Handler, HttpError};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+thread_local! {
+    /// One generator per worker thread, seeded from the OS: no lock on the hot path.
+    static RNG: RefCell<SmallRng> = RefCell::new(SmallRng::from_os_rng());
+}
+
+/// The cows and fortunes, loaded and indexed once at start-up.
+pub struct CowHandler {
+    cows: BTreeMap<String, CowFile>,
+    default_cow: String,
+    fortunes: FortuneSet,
+}
+
+impl CowHandler {
+    /// `default_cow` must be one of `cows`.
+    pub fn new(cows: BTreeMap<String, CowFile>, default_cow: String, fortunes: FortuneSet) -> Self {
+        CowHandler {
+            cows,
+            default_cow,
+            fortunes,
+        }
+    }
+
+    /// A fortune as `fortune | cowsay` reads it: without its final newline.
+    fn fortune(&self) -> Result<String, HttpError> {
+        let picked = RNG.with(|rng| {
+            self.fortunes
+                .pick(&mut *rng.borrow_mut(), &Filter::default())
+                .map(str::to_owned)
+        });
+        picked.map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
+    }
+
+    fn cow_page(&self, request: &Request<Incoming>) -> Result<Response<Body>, HttpError> {
+        let query = CowQuery::parse(request.uri().query()).map_err(bad_request)?;
+        let cow_name = query.cow.as_deref().unwrap_or(&self.default_cow);
+        let cow = self.cows.get(cow_name).ok_or_else(|| {
+            let names: Vec<&str> = self.cows.keys().map(String::as_str).collect();
+            bad_request(format!(
+                "cow: no cow called {cow_name:?}; the cows are: {}",
+                names.join(", ")
+            ))
+        })?;
+        let message = match query.message {
+            Some(message) => message,
+            None => {
+                let fortune = self.fortune()?;
+                fortune.strip_suffix('\n').unwrap_or(&fortune).to_owned()
+            }
+        };
+        let options = Options {
+            think: query.think,
+            modes: query.modes,
+            eyes: query.eyes,
+            tongue: query.tongue,
+            width: query.width.unwrap_or(cowsay::DEFAULT_WIDTH),
+            reflow: true,
+        };
+        let text = cowsay::render(&options, cow, &message).map_err(bad_request)?;
+        let format = query.format.unwrap_or_else(|| negotiate(request));
+        let (body, content_type) = match format {
+            Format::Html => (page::html(&text), "text/html; charset=utf-8"),
+            Format::Json => (page::json(&message, cow_name, &text), "application/json"),
+            Format::Text => (text, "text/plain; charset=utf-8"),
+        };
+        let mut response = fresh(body, content_type);
+        response
+            .headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("Accept"));
+        Ok(response)
+    }
+}
+
+impl Handler for CowHandler {
+    fn handle(&self, request: &Request<Incoming>) -> Result<Response<Body>, HttpError> {
+        if !matches!(*request.method(), Method::GET | Method::HEAD) {
+            return Err(HttpError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                format!("Method {} not allowed: GET or HEAD", request.method()),
+            )
+            .with_header(header::ALLOW, HeaderValue::from_static("GET, HEAD")));
+        }
+        match request.uri().path() {
+            "/" => self.cow_page(request),
+            "/fortune" => Ok(fresh(self.fortune()?, "text/plain; charset=utf-8")),
+            "/cows" => {
+                let mut names = self.cows.keys().cloned().collect::<Vec<_>>().join("\n");
+                names.push('\n');
+                Ok(fresh(names, "text/plain; charset=utf-8"))
+            }
+            _ => Err(HttpError::not_found()),
+        }
+    }
+}
+
+/// Browsers ask for HTML, tools for JSON; curl and wget (`*/*`) get the cow as plain text.
+fn negotiate(request: &Request<Incoming>) -> Format {
+    let accept = request
+        .headers()
+        .get(header::ACCEPT)
+        .map_or(&b""[..], HeaderValue::as_bytes);
+    let has = |what: &[u8]| accept.windows(what.len()).any(|w| w == what);
+    if has(b"text/html") {
+        Format::Html
+    } else if has(b"application/json") {
+        Format::Json
+    } else {
+        Format::Text
+    }
+}
+
+/// A 200 that no cache keeps: every visit gets a new fortune.
+fn fresh(body: String, content_type: &'static str) -> Response<Body> {
+    let mut response = Response::new(Body::from(body.into_bytes()));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn bad_request(message: impl ToString) -> HttpError {
+    HttpError::new(StatusCode::BAD_REQUEST, message.to_string())
+}

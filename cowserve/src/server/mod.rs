@@ -1,0 +1,95 @@
+//! The web server: the cow saying a fortune, on port 8000, through servekit.
+//!
+//! - `config`: the server's flags and environment.
+//! - `query`: the page's query string, validated.
+//! - `page`: the answer as HTML, plain text or JSON.
+//! - `handler`: the routes.
+
+mod config;
+mod handler;
+mod page;
+mod query;
+
+use crate::cows::CowCatalog;
+use crate::fortune::FortuneSet;
+use config::{Command, USAGE};
+use handler::CowHandler;
+use servekit::{ServerConfig, healthcheck, listen, serve};
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+/// Bad flags, unreadable data, a port in use.
+const EXIT_USAGE: u8 = 2;
+
+/// Runs the server with `args` (after the program name); returns when it has shut down.
+pub fn main(args: Vec<OsString>) -> ExitCode {
+    let config = match config::parse(args) {
+        Ok(Command::Serve(config)) => config,
+        Ok(Command::Healthcheck(port)) => return healthcheck::exit_code(port),
+        Err(message) => return fail(&format!("{message}\n{USAGE}")),
+    };
+    let fortunes = match FortuneSet::load(&config.fortunes) {
+        Ok(fortunes) => fortunes,
+        Err(e) => return fail(&format!("cannot load the fortunes: {e}")),
+    };
+    let cows = load_cows();
+    if !cows.contains_key(&config.cow) {
+        let names: Vec<&str> = cows.keys().map(String::as_str).collect();
+        return fail(&format!(
+            "--cow: no cow called {:?}; the cows are: {}",
+            config.cow,
+            names.join(", ")
+        ));
+    }
+    let common = &config.common;
+    let listeners = match listen::bind(common.bind.as_deref(), common.port) {
+        Ok(listeners) => listeners,
+        Err(e) => {
+            let host = common.bind.as_deref().unwrap_or("all interfaces");
+            return fail(&format!(
+                "cannot listen on {host} port {}: {e}",
+                common.port
+            ));
+        }
+    };
+    let server = ServerConfig {
+        listeners,
+        limits: servekit::Limits {
+            timeout: common.timeout,
+            ..Default::default()
+        },
+        quiet: common.quiet,
+        keep_alive: common.keep_alive,
+        workers: 0,
+        server_name: concat!("cowserve/", env!("CARGO_PKG_VERSION")),
+    };
+    match serve::run(server, CowHandler::new(cows, config.cow, fortunes)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("cowserve: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Every cow the page may show, parsed once: the built-in ones and those in `COWPATH`. A cow
+/// file that does not parse is left out with a warning, so one bad file cannot stop the server.
+fn load_cows() -> BTreeMap<String, crate::cowfile::CowFile> {
+    let catalog = CowCatalog::from_cowpath(std::env::var_os("COWPATH").as_deref());
+    let mut cows = BTreeMap::new();
+    for name in catalog.names() {
+        match catalog.resolve(&name) {
+            Ok(cow) => {
+                cows.insert(name, cow);
+            }
+            Err(e) => eprintln!("cowserve: leaving out cow {name:?}: {e}"),
+        }
+    }
+    cows
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("cowserve: {message}");
+    ExitCode::from(EXIT_USAGE)
+}
