@@ -9,7 +9,7 @@ DOCKER=${DOCKER:-/usr/bin/docker}
 RUST_IMAGE=${RUST_IMAGE:-fromscratch/rust-builder:local}
 
 # tag:Dockerfile, one per program.
-images=(alpine2:docker/pyprompt/Dockerfile alpine_web:docker/dirserve/Dockerfile)
+images=(alpine2:docker/pyprompt/Dockerfile alpine_web:docker/dirserve/Dockerfile cowserve:docker/cowserve/Dockerfile)
 for entry in "${images[@]}"; do
   tag=${entry%%:*} dockerfile=${entry#*:}
   echo "build: $tag from $dockerfile"

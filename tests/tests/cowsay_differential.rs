@@ -12,8 +12,9 @@
 //! Needs `apt-get install -y cowsay`; without it the test is skipped with
 //! a loud message, unless `FROMSCRATCH_REQUIRE_ORACLES=1`.
 
+use fromscratch_tests::binary::binary;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 const COWSAY: &str = "/usr/games/cowsay";
@@ -232,34 +233,6 @@ fn output(program: &Path, pre: &[&str], args: &[String], stdin: Option<&str>) ->
     (out.stdout, out.status.success())
 }
 
-/// Our binary: target/<profile>/cowserve next to this test's deps/ dir,
-/// built first with the same profile if it is not there yet.
-fn cowserve() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps/<test>");
-    let bin = profile_dir.join("cowserve");
-    if !bin.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
-        let mut build = Command::new(cargo);
-        build
-            .args(["build", "-p", "cowserve", "--manifest-path"])
-            .arg(&manifest);
-        if profile_dir.file_name().is_some_and(|p| p == "release") {
-            build.arg("--release");
-        }
-        if let Some(target_dir) = profile_dir.parent() {
-            build.env("CARGO_TARGET_DIR", target_dir);
-        }
-        let status = build.status().expect("run cargo build -p cowserve");
-        assert!(status.success(), "cargo build -p cowserve failed");
-    }
-    bin
-}
-
 fn show(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -276,7 +249,7 @@ fn cowsay_matches_debian_cowsay() {
         );
         return;
     }
-    let ours = cowserve();
+    let ours = binary("cowserve");
     let mut cows: Vec<String> = std::fs::read_dir(DEBIAN_COWS)
         .map(|d| {
             d.flatten()

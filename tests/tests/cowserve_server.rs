@@ -1,0 +1,325 @@
+//! cowserve's page: a fresh fortune per visit, in HTML, text or JSON, with every cowsay option
+//! in the query, bad values refused with a clear 400, and the shared server behaviour.
+
+use fromscratch_tests::binary::binary;
+use fromscratch_tests::fixture::Tree;
+use fromscratch_tests::http::{Response, request};
+use fromscratch_tests::process::run;
+use fromscratch_tests::server::Server;
+use std::collections::HashSet;
+use std::process::Command;
+use std::time::Duration;
+
+const DEADLINE: Duration = Duration::from_secs(20);
+
+fn get_as(server: &Server, path: &str, accept: &str) -> Response {
+    request(
+        server.addr,
+        &format!("GET {path} HTTP/1.1\r\nHost: x\r\nAccept: {accept}\r\nConnection: close\r\n\r\n"),
+    )
+}
+
+/// Runs `cowserve cowsay ARGS`, the reference rendering for a page.
+fn cowsay(args: &[&str]) -> String {
+    let out = run(
+        Command::new(binary("cowserve")).arg("cowsay").args(args),
+        b"",
+        DEADLINE,
+    );
+    assert!(out.status.success(), "{}", out.stderr_str());
+    out.stdout_str()
+}
+
+#[test]
+fn curl_gets_plain_text_and_browsers_get_html() {
+    let server = Server::start("cowserve", &["-q"]);
+    let text = get_as(&server, "/?message=Moo", "*/*");
+    assert_eq!(text.status, 200);
+    assert_eq!(
+        text.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert_eq!(text.header("cache-control"), Some("no-store"));
+    assert_eq!(text.text(), cowsay(&["Moo"]));
+
+    let html = get_as(
+        &server,
+        "/?message=Moo",
+        "text/html,application/xhtml+xml,*/*;q=0.8",
+    );
+    assert_eq!(
+        html.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    let page = html.text();
+    assert!(
+        page.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"),
+        "{page}"
+    );
+    assert!(page.contains("<meta name=\"viewport\""));
+    let escaped = cowsay(&["Moo"])
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    assert!(
+        page.contains(&format!("<pre id=\"cow\">{escaped}</pre>")),
+        "{page}"
+    );
+}
+
+#[test]
+fn every_visit_gets_a_fresh_fortune() {
+    let server = Server::start("cowserve", &["-q"]);
+    let pages: HashSet<String> = (0..20)
+        .map(|_| get_as(&server, "/", "*/*").text())
+        .collect();
+    assert!(
+        pages.len() >= 10,
+        "only {} different pages in 20 visits",
+        pages.len()
+    );
+    for page in &pages {
+        assert!(page.contains("(oo)\\_______"), "the default cow: {page}");
+    }
+    let fortune = get_as(&server, "/fortune", "*/*");
+    assert_eq!(
+        fortune.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert!(fortune.text().ends_with('\n') && fortune.text().len() > 2);
+}
+
+/// `fortune | cowsay`: an attribution line (indented) keeps its own line in the balloon.
+#[test]
+fn fortunes_render_as_fortune_piped_to_cowsay() {
+    let tree = Tree::new("cow-fortunes");
+    tree.file(
+        "quotes",
+        "Talk is cheap. Show me the code.\n\t\t-- Someone\n%\n",
+    );
+    let server = Server::start(
+        "cowserve",
+        &["-q", "--fortunes", &tree.at("quotes").to_string_lossy()],
+    );
+    let page = get_as(&server, "/", "*/*").text();
+    let piped = run(
+        Command::new(binary("cowserve")).arg("cowsay"),
+        b"Talk is cheap. Show me the code.\n\t\t-- Someone\n",
+        DEADLINE,
+    );
+    assert_eq!(page, piped.stdout_str());
+    assert!(page.contains("-- Someone"), "{page}");
+}
+
+#[test]
+fn the_query_can_ask_for_everything_cowsay_does() {
+    let server = Server::start("cowserve", &["-q"]);
+    let cases: &[(&str, &[&str])] = &[
+        ("/?message=Hello+world", &["Hello world"]),
+        ("/?message=Hi&cow=whale", &["-f", "whale", "Hi"]),
+        ("/?message=Hi&mode=dead", &["-d", "Hi"]),
+        ("/?message=Hi&mode=b", &["-b", "Hi"]),
+        (
+            "/?message=Hi&eyes=%5E%5E&tongue=U",
+            &["-e", "^^", "-T", "U", "Hi"],
+        ),
+        (
+            "/?message=a+b+c+d+e+f+g+h&width=6",
+            &["-W", "6", "a b c d e f g h"],
+        ),
+        ("/?message=%3Cscript%3E%26", &["<script>&"]),
+    ];
+    for (path, args) in cases {
+        let response = get_as(&server, path, "*/*");
+        assert_eq!(response.status, 200, "{path}");
+        assert_eq!(response.text(), cowsay(args), "{path}");
+    }
+    let think = get_as(&server, "/?message=Hmm&think=1", "*/*");
+    let thought = run(
+        Command::new(binary("cowserve")).args(["cowthink", "Hmm"]),
+        b"",
+        DEADLINE,
+    );
+    assert_eq!(think.text(), thought.stdout_str());
+
+    let json = get_as(&server, "/?message=Moo&cow=ferris", "application/json");
+    assert_eq!(json.header("content-type"), Some("application/json"));
+    let body = json.text();
+    assert!(
+        body.starts_with("{\"message\":\"Moo\",\"cow\":\"ferris\",\"rendered\":\""),
+        "{body}"
+    );
+    let forced = get_as(&server, "/?message=Moo&format=json", "text/html");
+    assert!(forced.text().starts_with("{\"message\""));
+    let cows = get_as(&server, "/cows", "*/*").text();
+    for cow in ["default", "whale", "ferris", "container"] {
+        assert!(cows.lines().any(|l| l == cow), "{cow} in {cows}");
+    }
+}
+
+#[test]
+fn bad_queries_get_400_saying_what_is_allowed() {
+    let server = Server::start("cowserve", &["-q"]);
+    let cases: &[(&str, &str)] = &[
+        ("/?mode=happy", "borg, dead, greedy"),
+        ("/?cow=../../etc/passwd", "no cow called"),
+        ("/?cow=%2Fetc%2Fpasswd", "no cow called"),
+        ("/?cow=nosuchcow", "the cows are: "),
+        ("/?width=0", "from 2 to 200"),
+        ("/?width=100000", "from 2 to 200"),
+        ("/?eyes=abc", "one or two characters"),
+        ("/?colour=red", "the parameters are"),
+        ("/?message=%ff%fe", "UTF-8"),
+    ];
+    for (path, says) in cases {
+        let response = get_as(&server, path, "*/*");
+        assert_eq!(response.status, 400, "{path}");
+        assert!(
+            response.text().contains(says),
+            "{path}: {}",
+            response.text()
+        );
+        assert!(!response.text().contains("root:x:0:0"));
+    }
+    let long = format!("/?message={}", "a".repeat(1001));
+    assert_eq!(get_as(&server, &long, "*/*").status, 400);
+    assert_eq!(get_as(&server, "/nope", "*/*").status, 404);
+    let post = request(
+        server.addr,
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(post.status, 405);
+    assert_eq!(post.header("allow"), Some("GET, HEAD"));
+    // Still serving.
+    assert_eq!(get_as(&server, "/?message=ok", "*/*").status, 200);
+}
+
+#[test]
+fn debian_cows_and_fortunes_work() {
+    let cows = std::path::Path::new("/usr/share/cowsay/cows");
+    let fortunes = std::path::Path::new("/usr/share/games/fortunes");
+    if !cows.is_dir() || !fortunes.is_dir() {
+        assert!(
+            std::env::var("FROMSCRATCH_REQUIRE_ORACLES").as_deref() != Ok("1"),
+            "Debian's cowsay and fortune-mod are required (apt-get install -y cowsay fortune-mod fortunes-min)"
+        );
+        eprintln!("SKIPPED: Debian's cows or fortunes are not installed");
+        return;
+    }
+    let mut cmd = Command::new(binary("cowserve"));
+    cmd.args([
+        "-q",
+        "--fortunes",
+        "/usr/share/games/fortunes",
+        "-b",
+        "127.0.0.1",
+        "0",
+    ])
+    .env("COWPATH", cows);
+    let server = Server::spawn(cmd);
+    let tux = get_as(&server, "/?message=Hi&cow=tux", "*/*");
+    assert_eq!(tux.status, 200);
+    let reference = run(
+        Command::new("/usr/games/cowsay")
+            .args(["-f", "tux", "Hi"])
+            .env("LANG", "C.UTF-8"),
+        b"",
+        DEADLINE,
+    );
+    assert_eq!(tux.text(), reference.stdout_str());
+    let fortune = get_as(&server, "/fortune", "*/*");
+    assert_eq!(fortune.status, 200);
+}
+
+#[test]
+fn bad_data_and_flags_are_clear_errors() {
+    let tree = Tree::new("cow-bad-data");
+    tree.file("broken", "one\n%\ntwo\n%\n")
+        .file("broken.dat", [0u8, 0, 0, 2, 0xff, 0xff]);
+    tree.dir("empty");
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--fortunes", "/no/such/place"],
+            "cannot load the fortunes",
+        ),
+        (&["--cow", "nosuchcow"], "no cow called"),
+        (&["--frob"], "unknown option '--frob'"),
+        (&["99999"], "invalid port"),
+    ];
+    for (args, says) in cases {
+        let out = run(Command::new(binary("cowserve")).args(*args), b"", DEADLINE);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", out.stderr_str());
+        assert!(
+            out.stderr_str().contains(says),
+            "{args:?}: {}",
+            out.stderr_str()
+        );
+    }
+    let dir = tree.path_str().to_owned();
+    let out = run(
+        Command::new(binary("cowserve")).args(["--fortunes", &dir, "-b", "127.0.0.1", "0"]),
+        b"",
+        DEADLINE,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a corrupt .dat: {}",
+        out.stderr_str()
+    );
+    let err = out.stderr_str();
+    assert!(
+        err.starts_with("cowserve: cannot load the fortunes"),
+        "{err}"
+    );
+    assert!(
+        err.contains("broken.dat") && err.contains("strfile"),
+        "{err}"
+    );
+}
+
+#[test]
+fn commands_by_name_and_subcommand() {
+    let moo = run(
+        Command::new(binary("cowserve")).args(["cowsay", "Moo"]),
+        b"",
+        DEADLINE,
+    );
+    assert!(moo.stdout_str().starts_with(" _____\n< Moo >\n"));
+    let tree = Tree::new("cow-links");
+    let link = tree.at("cowsay");
+    std::os::unix::fs::symlink(binary("cowserve"), &link).unwrap();
+    let by_name = run(Command::new(&link).arg("Moo"), b"", DEADLINE);
+    assert_eq!(by_name.stdout, moo.stdout);
+    let fortune = run(
+        Command::new(binary("cowserve")).arg("fortune"),
+        b"",
+        DEADLINE,
+    );
+    assert!(fortune.status.success() && !fortune.stdout.is_empty());
+    let help = run(
+        Command::new(binary("cowserve")).arg("--help"),
+        b"",
+        DEADLINE,
+    );
+    for word in [
+        "--fortunes",
+        "COWSERVE_PORT",
+        "--healthcheck",
+        "cowsay",
+        "fortune",
+    ] {
+        assert!(help.stdout_str().contains(word), "--help mentions {word}");
+    }
+}
+
+#[test]
+fn sigterm_stops_it_at_once() {
+    let server = Server::start("cowserve", &["-q"]);
+    let start = std::time::Instant::now();
+    let status = server
+        .stop_with(libc::SIGTERM, Duration::from_secs(5))
+        .expect("exits");
+    assert_eq!(status.code(), Some(0));
+    assert!(start.elapsed() < Duration::from_secs(1));
+}
