@@ -15,7 +15,7 @@ for tool in wrk nginx python3; do
 done
 
 target=x86_64-unknown-linux-musl
-cargo build -q --release --locked --target "$target" -p pyprompt -p dirserve
+cargo build -q --release --locked --target "$target" -p pyprompt -p dirserve -p cowserve
 cargo build -q --release --locked -p fromscratch-tests --bin first-response
 bin=target/$target/release
 timer=target/release/first-response
@@ -36,6 +36,10 @@ mkdir -p "$www/list"
 head -c 4096 /dev/urandom >"$www/4k.bin"
 for i in $(seq -w 1 1000); do echo "$i" >"$www/list/file-$i.txt"; done
 touch -d '1 hour ago' "$www/list" "$www"
+# The tutorial's cow page: `cowsay $(fortune) > index.html`, made once, served by python.
+cowpage=$work/cowpage
+mkdir -p "$cowpage"
+"$bin/cowserve" cowsay "$("$bin/cowserve" fortune)" >"$cowpage/index.html"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 1 200); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.025; done; return 1; }
@@ -44,12 +48,12 @@ results=()
 record() { results+=("$1|$2|$3|$4"); } # section|subject|metric|value
 
 # Sizes.
-for program in pyprompt dirserve; do
+for program in pyprompt dirserve cowserve; do
   record size "$program" "binary bytes" "$(stat -c %s "$bin/$program")"
 done
 docker_cmd=${DOCKER:-/usr/bin/docker}
 if "$docker_cmd" version >/dev/null 2>&1; then
-  for image in alpine2 alpine_web; do
+  for image in alpine2 alpine_web cowserve; do
     if "$docker_cmd" image inspect "$image" >/dev/null 2>&1; then
       record size "$image image" "bytes" "$("$docker_cmd" image inspect -f '{{.Size}}' "$image")"
     fi
@@ -64,12 +68,25 @@ port=$(free_port)
 read -r med min max < <("$timer" "$python_runs" "$port" -- python3 -m http.server -b 127.0.0.1 -d "$www" "$port")
 record startup "python3 -m http.server" "median / min / max µs ($python_runs runs)" "$med / $min / $max"
 
+port=$(free_port)
+read -r med min max < <("$timer" "$runs" "$port" -- "$bin/cowserve" -q -b 127.0.0.1 "$port")
+record startup cowserve "median / min / max µs ($runs runs)" "$med / $min / $max"
+port=$(free_port)
+read -r med min max < <("$timer" "$python_runs" "$port" -- python3 -m http.server -b 127.0.0.1 -d "$cowpage" "$port")
+record startup "python3 -m http.server, static cow page" "median / min / max µs ($python_runs runs)" "$med / $min / $max"
+
 # The servers under load.
 dport=$(free_port)
 "$bin/dirserve" -q -b 127.0.0.1 -d "$www" "$dport" >/dev/null &
 pids+=($!) dpid=$!
 pport=$(free_port)
 python3 -m http.server -b 127.0.0.1 -d "$www" "$pport" >/dev/null 2>&1 &
+pids+=($!)
+cport=$(free_port)
+"$bin/cowserve" -q -b 127.0.0.1 "$cport" >/dev/null &
+pids+=($!) cpid=$!
+cpport=$(free_port)
+python3 -m http.server -b 127.0.0.1 -d "$cowpage" "$cpport" >/dev/null 2>&1 &
 pids+=($!)
 nport=$(free_port)
 cat >"$work/nginx.conf" <<NGINX
@@ -84,10 +101,11 @@ http {
 }
 NGINX
 nginx -c "$work/nginx.conf"
-wait_port "$dport" && wait_port "$pport" && wait_port "$nport"
+wait_port "$dport" && wait_port "$pport" && wait_port "$nport" && wait_port "$cport" && wait_port "$cpport"
 
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 record memory dirserve "idle RSS KiB" "$(rss "$dpid")"
+record memory cowserve "idle RSS KiB" "$(rss "$cpid")"
 
 # Requests per second, or a failure if any answer was not a 2xx (a 403 is fast, and no result).
 rps() {
@@ -103,21 +121,26 @@ rps() {
 # alike; the median round is reported.
 rounds=3
 median() { tr ' ' '\n' | sort -n | sed -n "$(((rounds + 1) / 2))p"; }
-for case in "4 KiB file|/4k.bin" "1,000-entry listing|/list/"; do
-  name=${case%%|*} path=${case#*|}
+for case in "4 KiB file|/4k.bin|dirserve=$dport,nginx (2 workers + autoindex)=$nport,python3 -m http.server=$pport" \
+  "1,000-entry listing|/list/|dirserve=$dport,nginx (2 workers + autoindex)=$nport,python3 -m http.server=$pport" \
+  "cow page, a fresh fortune each|/|cowserve=$cport,python3 -m http.server (static page)=$cpport"; do
+  IFS='|' read -r name path servers <<<"$case"
+  IFS=',' read -ra servers <<<"$servers"
   declare -A runs_of=()
   for _ in $(seq 1 $rounds); do
-    for server in "dirserve|$dport" "nginx (2 workers, autoindex)|$nport" "python3 -m http.server|$pport"; do
-      runs_of[${server%%|*}]+="$(rps "http://127.0.0.1:${server#*|}$path") "
+    for server in "${servers[@]}"; do
+      runs_of[${server%%=*}]+="$(rps "http://127.0.0.1:${server#*=}$path") "
     done
   done
-  for subject in "dirserve" "nginx (2 workers, autoindex)" "python3 -m http.server"; do
+  for server in "${servers[@]}"; do
+    subject=${server%%=*}
     record "wrk -t2 -c50 -d$duration, median of $rounds" "$subject" "$name rps" \
       "$(echo ${runs_of[$subject]} | median)"
   done
   unset runs_of
 done
 record memory dirserve "RSS KiB after the load" "$(rss "$dpid")"
+record memory cowserve "RSS KiB after the load" "$(rss "$cpid")"
 
 # RSS with 100 keep-alive connections open.
 python3 - "$dport" "$dpid" <<'PY' >"$work/rss100"

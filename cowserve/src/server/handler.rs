@@ -1,9 +1,9 @@
 //! The cow page's routes: `/` (the cow saying a fresh fortune, or what the query asks), `/fortune`
 //! (a fortune as plain text) and `/cows` (the cow names).
 
+use super::cows::Cows;
 use super::page;
 use super::query::{CowQuery, Format};
-use crate::cowfile::CowFile;
 use crate::cowsay::{self, Options};
 use crate::fortune::{Filter, FortuneSet};
 use hyper::body::Incoming;
@@ -13,7 +13,6 @@ use rand::SeedableRng;
 use rand::rngs::SmallRng;
 use servekit::{Body, Handler, HttpError};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 
 thread_local! {
     /// One generator per worker thread, seeded from the OS: no lock on the hot path.
@@ -22,14 +21,14 @@ thread_local! {
 
 /// The cows and fortunes, loaded and indexed once at start-up.
 pub struct CowHandler {
-    cows: BTreeMap<String, CowFile>,
+    cows: Cows,
     default_cow: String,
     fortunes: FortuneSet,
 }
 
 impl CowHandler {
     /// `default_cow` must be one of `cows`.
-    pub fn new(cows: BTreeMap<String, CowFile>, default_cow: String, fortunes: FortuneSet) -> Self {
+    pub fn new(cows: Cows, default_cow: String, fortunes: FortuneSet) -> Self {
         CowHandler {
             cows,
             default_cow,
@@ -50,13 +49,10 @@ impl CowHandler {
     fn cow_page(&self, request: &Request<Incoming>) -> Result<Response<Body>, HttpError> {
         let query = CowQuery::parse(request.uri().query()).map_err(bad_request)?;
         let cow_name = query.cow.as_deref().unwrap_or(&self.default_cow);
-        let cow = self.cows.get(cow_name).ok_or_else(|| {
-            let names: Vec<&str> = self.cows.keys().map(String::as_str).collect();
-            bad_request(format!(
-                "cow: no cow called {cow_name:?}; the cows are: {}",
-                names.join(", ")
-            ))
-        })?;
+        let cow = self
+            .cows
+            .get(cow_name)
+            .map_err(|e| bad_request(format!("cow: {e}")))?;
         let message = match query.message {
             Some(message) => message,
             None => {
@@ -100,7 +96,7 @@ impl Handler for CowHandler {
             "/" => self.cow_page(request),
             "/fortune" => Ok(fresh(self.fortune()?, "text/plain; charset=utf-8")),
             "/cows" => {
-                let mut names = self.cows.keys().cloned().collect::<Vec<_>>().join("\n");
+                let mut names = self.cows.names().collect::<Vec<_>>().join("\n");
                 names.push('\n');
                 Ok(fresh(names, "text/plain; charset=utf-8"))
             }

@@ -1,11 +1,13 @@
 //! The web server: the cow saying a fortune, on port 8000, through servekit.
 //!
 //! - `config`: the server's flags and environment.
+//! - `cows`: the cows the page may show, each read on first use.
 //! - `query`: the page's query string, validated.
 //! - `page`: the answer as HTML, plain text or JSON.
 //! - `handler`: the routes.
 
 mod config;
+mod cows;
 mod handler;
 mod page;
 mod query;
@@ -13,9 +15,9 @@ mod query;
 use crate::cows::CowCatalog;
 use crate::fortune::FortuneSet;
 use config::{Command, USAGE};
+use cows::Cows;
 use handler::CowHandler;
 use servekit::{ServerConfig, healthcheck, listen, serve};
-use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
@@ -33,14 +35,10 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Ok(fortunes) => fortunes,
         Err(e) => return fail(&format!("cannot load the fortunes: {e}")),
     };
-    let cows = load_cows();
-    if !cows.contains_key(&config.cow) {
-        let names: Vec<&str> = cows.keys().map(String::as_str).collect();
-        return fail(&format!(
-            "--cow: no cow called {:?}; the cows are: {}",
-            config.cow,
-            names.join(", ")
-        ));
+    let catalog = CowCatalog::from_cowpath(std::env::var_os("COWPATH").as_deref());
+    let cows = Cows::new(catalog);
+    if let Err(e) = cows.get(&config.cow) {
+        return fail(&format!("--cow: {e}"));
     }
     let common = &config.common;
     let listeners = match listen::bind(common.bind.as_deref(), common.port) {
@@ -71,22 +69,6 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// Every cow the page may show, parsed once: the built-in ones and those in `COWPATH`. A cow
-/// file that does not parse is left out with a warning, so one bad file cannot stop the server.
-fn load_cows() -> BTreeMap<String, crate::cowfile::CowFile> {
-    let catalog = CowCatalog::from_cowpath(std::env::var_os("COWPATH").as_deref());
-    let mut cows = BTreeMap::new();
-    for name in catalog.names() {
-        match catalog.resolve(&name) {
-            Ok(cow) => {
-                cows.insert(name, cow);
-            }
-            Err(e) => eprintln!("cowserve: leaving out cow {name:?}: {e}"),
-        }
-    }
-    cows
 }
 
 fn fail(message: &str) -> ExitCode {
