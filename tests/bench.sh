@@ -159,6 +159,54 @@ print(next(l.split()[1] for l in open(f"/proc/{pid}/status") if l.startswith("Vm
 PY
 record memory dirserve "RSS KiB with 100 keep-alive connections" "$(cat "$work/rss100")"
 
+# In Docker: `docker run` to the first 200, and `docker stop` (SIGTERM; python's images wait out
+# the 10 s grace period), five runs each, medians.
+ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
+median5() { tr ' ' '\n' | sed '/^$/d' | sort -n | sed -n 3p; }
+if "$docker_cmd" version >/dev/null 2>&1; then
+  for image in alpine_web cowserve; do
+    "$docker_cmd" image inspect "$image" >/dev/null 2>&1 || continue
+    starts="" stops=""
+    for _ in 1 2 3 4 5; do
+      t0=$(date +%s%N)
+      id=$("$docker_cmd" run -d --rm -p 127.0.0.1::8000 "$image")
+      hostport=$("$docker_cmd" port "$id" 8000/tcp | head -n 1)
+      for _ in $(seq 1 400); do
+        curl -fso /dev/null "http://$hostport/" && break
+        sleep 0.005
+      done
+      starts+="$(ms_since "$t0") "
+      t0=$(date +%s%N)
+      "$docker_cmd" stop "$id" >/dev/null
+      stops+="$(ms_since "$t0") "
+    done
+    record docker "$image" "docker run to first 200, ms (median of 5)" "$(echo $starts | median5)"
+    record docker "$image" "docker stop, ms (median of 5)" "$(echo $stops | median5)"
+  done
+  if "$docker_cmd" image inspect alpine2 >/dev/null 2>&1; then
+    stops=""
+    for _ in 1 2 3 4 5; do
+      id=$("$docker_cmd" run -d -i --rm alpine2)
+      sleep 0.2
+      t0=$(date +%s%N)
+      "$docker_cmd" stop "$id" >/dev/null
+      stops+="$(ms_since "$t0") "
+    done
+    record docker alpine2 "docker stop while it waits for a name, ms (median of 5)" "$(echo $stops | median5)"
+    # The floor: SIGKILL needs no cooperation, so this is Docker's own teardown time.
+    kills=""
+    for _ in 1 2 3 4 5; do
+      id=$("$docker_cmd" run -d -i --rm alpine2)
+      sleep 0.2
+      t0=$(date +%s%N)
+      "$docker_cmd" kill "$id" >/dev/null
+      "$docker_cmd" wait "$id" >/dev/null 2>&1 || true
+      kills+="$(ms_since "$t0") "
+    done
+    record docker "Docker itself" "docker kill + wait, the floor, ms (median of 5)" "$(echo $kills | median5)"
+  fi
+fi
+
 # Report.
 mkdir -p target/bench
 {
