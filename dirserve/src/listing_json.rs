@@ -16,6 +16,7 @@ use crate::listing::{Entry, Kind};
 use crate::listing_html::href;
 use crate::meta::unix_secs_floor;
 use servekit::escape::push_json_string;
+use servekit::utc::Utc;
 
 /// Earliest and latest times RFC 3339 can write (years 0000 and 9999); others are clamped.
 const MIN_RFC3339_SECS: i64 = -62_167_219_200;
@@ -51,28 +52,11 @@ pub fn render_json(entries: &[Entry]) -> Vec<u8> {
 /// `YYYY-MM-DDTHH:MM:SSZ`, whole seconds, UTC.
 pub fn rfc3339_utc(t: SystemTime) -> String {
     let secs = unix_secs_floor(t).clamp(MIN_RFC3339_SECS, MAX_RFC3339_SECS);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
+    let t = Utc::from_unix(secs);
     format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year, t.month, t.day, t.hour, t.minute, t.second
     )
-}
-
-/// Proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 #[cfg(test)]

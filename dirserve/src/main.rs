@@ -7,7 +7,7 @@ static ALLOCATOR: servekit::alloc::ThreadCacheAlloc = servekit::alloc::ThreadCac
 use dirserve::config::{self, Command, HELP, USAGE};
 use dirserve::handler::DirHandler;
 use dirserve::resolve::ServedRoot;
-use servekit::{ServerConfig, healthcheck, listen, serve};
+use servekit::healthcheck;
 use std::process::ExitCode;
 
 /// Bad flags, a missing directory, a port in use: python's usage-error status.
@@ -32,35 +32,12 @@ fn main() -> ExitCode {
         Ok(root) => root,
         Err(e) => return fail(&format!("cannot serve {}: {e}", directory.display())),
     };
-    let common = &config.common;
-    let listeners = match listen::bind(common.bind.as_deref(), common.port) {
-        Ok(listeners) => listeners,
-        Err(e) => {
-            let host = common.bind.as_deref().unwrap_or("all interfaces");
-            return fail(&format!(
-                "cannot listen on {host} port {}: {e}",
-                common.port
-            ));
-        }
-    };
-    let server = ServerConfig {
-        listeners,
-        limits: servekit::Limits {
-            timeout: common.timeout,
-            ..Default::default()
-        },
-        quiet: common.quiet,
-        keep_alive: common.keep_alive,
-        workers: 0,
-        server_name: concat!("dirserve/", env!("CARGO_PKG_VERSION")),
-    };
-    match serve::run(server, DirHandler::new(root)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("dirserve: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    servekit::serve_until_signal(
+        "dirserve",
+        concat!("dirserve/", env!("CARGO_PKG_VERSION")),
+        &config.common,
+        DirHandler::new(root),
+    )
 }
 
 fn fail(message: &str) -> ExitCode {

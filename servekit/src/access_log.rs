@@ -1,14 +1,11 @@
 //! Access log lines as python's http.server writes them to stderr:
 //! `127.0.0.1 - - [25/Nov/2026 20:20:38] "GET / HTTP/1.1" 200 -`.
 
+use crate::utc::Utc;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::net::IpAddr;
 use std::time::SystemTime;
-
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
 
 /// Logs one answered request, as python's `log_request`; for errors python first logs
 /// `code 404, message File not found`, and so do we.
@@ -33,30 +30,16 @@ pub fn timestamp(now: SystemTime) -> String {
     let secs = now
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    let (year, month, day) = civil_from_days(days as i64);
+    let t = Utc::from_unix(i64::try_from(secs).unwrap_or(i64::MAX));
     format!(
-        "{day:02}/{}/{year:04} {:02}:{:02}:{:02}",
-        MONTHS[month as usize - 1],
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
+        "{:02}/{}/{:04} {:02}:{:02}:{:02}",
+        t.day,
+        t.month_abbrev(),
+        t.year,
+        t.hour,
+        t.minute,
+        t.second
     )
-}
-
-/// Year, month (1-12) and day (1-31) of a day count since 1970-01-01 (proleptic Gregorian),
-/// after Howard Hinnant's `civil_from_days`.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 /// Python 3.11 escapes C0 and C1 control characters in log messages as `\xNN` (and `\` as

@@ -1,7 +1,8 @@
 //! servekit: the HTTP plumbing that dirserve and cowserve share, written once.
 //!
-//! A binary parses its flags (with [`cli::CommonArgs`] for the shared ones), binds with
-//! [`listen::bind`], and hands a [`Handler`] to [`serve::run`], which does the rest: one
+//! A binary parses its flags (with [`cli::CommonArgs`] for the shared ones) and hands them and a
+//! [`Handler`] to [`serve_until_signal`], which binds ([`listen::bind`]) and runs
+//! [`serve::run`]: one
 //! single-threaded runtime per core around the same listening sockets, a cap on connections,
 //! timeouts for stalled and idle clients, python-style access logs, error pages and a graceful
 //! shutdown on SIGTERM/SIGINT.
@@ -10,12 +11,14 @@
 //! - `alloc`: a per-thread cache of small blocks in front of musl's (locked) allocator.
 //! - `cli`: the flags and environment variables both servers take (bind, port, quiet, ...).
 //! - `listen`: binding (IPv4 and IPv6 for "all interfaces") and python's start-up line.
+//! - `launch`: from the shared flags to a running server and an exit code.
 //! - `serve`: worker threads, the accept loop, connection limits and graceful shutdown.
 //! - `idle`: an I/O wrapper that drops connections making no progress (idle or stalled).
 //! - `body`: the response body type: empty, bytes in memory, or a file range streamed in chunks.
 //! - `error`: [`HttpError`] and python's error page, every error turned into a response here.
 //! - `escape`: text into HTML and JSON bodies.
 //! - `access_log`: python's access log lines, with control characters escaped.
+//! - `utc`: calendar fields of a moment, for log lines and listings.
 //! - `healthcheck`: a tiny client that asks the local server for `/`, for `HEALTHCHECK`.
 
 pub mod access_log;
@@ -26,9 +29,12 @@ pub mod error;
 pub mod escape;
 pub mod healthcheck;
 mod idle;
+mod launch;
 pub mod listen;
 pub mod serve;
+pub mod utc;
 
 pub use body::Body;
 pub use error::HttpError;
+pub use launch::serve_until_signal;
 pub use serve::{Handler, Limits, ServerConfig};

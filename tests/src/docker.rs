@@ -103,6 +103,53 @@ pub fn build_image(tag: &str, dockerfile: &str) {
     built.push(tag.to_owned());
 }
 
+/// `docker image inspect -f FORMAT IMAGE`, trimmed.
+pub fn image_inspect(image: &str, format: &str) -> String {
+    docker_ok(&["image", "inspect", "-f", format, image])
+        .stdout_str()
+        .trim()
+        .to_owned()
+}
+
+/// What every fromscratch image must be: `layers` layers (the binary, and for dirserve the
+/// empty folder it serves), no shell to fall back on, user 65534:65534, and the OCI labels with
+/// this workspace's version.
+pub fn assert_minimal_image(image: &str, layers: usize) {
+    let shell = docker_output(
+        &[
+            "run",
+            "--rm",
+            "--entrypoint",
+            "/bin/sh",
+            image,
+            "-c",
+            "true",
+        ],
+        b"",
+    );
+    assert!(!shell.status.success(), "{image}: a shell ran");
+    assert_eq!(
+        image_inspect(image, "{{len .RootFS.Layers}}"),
+        layers.to_string(),
+        "{image}: layers"
+    );
+    assert_eq!(
+        image_inspect(image, "{{.Config.User}}"),
+        "65534:65534",
+        "{image}"
+    );
+    let labels = image_inspect(image, "{{json .Config.Labels}}");
+    for key in ["title", "description", "source", "licenses"] {
+        let label = format!("\"org.opencontainers.image.{key}\":");
+        assert!(labels.contains(&label), "{image}: {key} in {labels}");
+    }
+    let version = format!(
+        r#""org.opencontainers.image.version":"{}""#,
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(labels.contains(&version), "{image}: {labels}");
+}
+
 /// A container name no other test (or test run) uses at the same time.
 pub fn unique_name(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
@@ -120,6 +167,33 @@ impl Container {
     /// Takes charge of removing the container called `name`.
     pub fn named(name: String) -> Container {
         Container { name }
+    }
+
+    /// Where Docker published the container's port 8000 on the host (`-p 127.0.0.1::8000`).
+    pub fn published_8000(&self) -> std::net::SocketAddr {
+        let out = docker_ok(&["port", &self.name, "8000/tcp"]).stdout_str();
+        out.lines()
+            .next()
+            .expect("port 8000 is published")
+            .replace("0.0.0.0", "127.0.0.1")
+            .parse()
+            .expect("host:port")
+    }
+
+    /// Waits (up to `deadline`) for Docker's `HEALTHCHECK` to call the container healthy.
+    pub fn wait_healthy(&self, deadline: Duration) {
+        let start = std::time::Instant::now();
+        loop {
+            let health = self.inspect("{{.State.Health.Status}}");
+            if health == "healthy" {
+                return;
+            }
+            assert!(
+                start.elapsed() < deadline,
+                "still {health} after {deadline:?}"
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
     }
 
     /// `docker inspect -f FORMAT` of this container, trimmed.

@@ -140,6 +140,18 @@ pub fn get(addr: SocketAddr, path: &str) -> Response {
     )
 }
 
+/// `GET path`, retried while the server is still starting (a container, say), for at most 10 s.
+pub fn get_when_up(addr: SocketAddr, path: &str) -> Response {
+    let start = std::time::Instant::now();
+    loop {
+        match std::panic::catch_unwind(|| get(addr, path)) {
+            Ok(response) => return response,
+            Err(_) if start.elapsed() < DEADLINE => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => std::panic::resume_unwind(e),
+        }
+    }
+}
+
 /// Sends a whole raw request on a new connection and reads the answer.
 pub fn request(addr: SocketAddr, raw: &str) -> Response {
     Connection::open(addr)

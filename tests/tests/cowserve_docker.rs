@@ -2,9 +2,11 @@
 
 #![cfg_attr(not(docker_tests), allow(dead_code, unused_imports))]
 
-use fromscratch_tests::docker::{Container, build_image, docker_ok, docker_output, unique_name};
-use fromscratch_tests::http::{Response, get};
-use std::net::SocketAddr;
+use fromscratch_tests::docker::{
+    Container, assert_minimal_image, build_image, docker_ok, docker_output, image_inspect,
+    unique_name,
+};
+use fromscratch_tests::http::{get, get_when_up};
 use std::time::{Duration, Instant};
 
 const IMAGE: &str = "cowserve";
@@ -12,29 +14,6 @@ const IMAGE: &str = "cowserve";
 fn image() -> &'static str {
     build_image(IMAGE, "docker/cowserve/Dockerfile");
     IMAGE
-}
-
-fn get_when_up(addr: SocketAddr, path: &str) -> Response {
-    let start = Instant::now();
-    loop {
-        match std::panic::catch_unwind(|| get(addr, path)) {
-            Ok(response) => return response,
-            Err(_) if start.elapsed() < Duration::from_secs(10) => {
-                std::thread::sleep(Duration::from_millis(50))
-            }
-            Err(e) => std::panic::resume_unwind(e),
-        }
-    }
-}
-
-fn published(container: &Container) -> SocketAddr {
-    let out = docker_ok(&["port", &container.name, "8000/tcp"]).stdout_str();
-    out.lines()
-        .next()
-        .expect("a published port")
-        .replace("0.0.0.0", "127.0.0.1")
-        .parse()
-        .expect("host:port")
 }
 
 /// `docker run --rm -d -p 8000:8000 cowserve`, curl shows a cow, `docker exec` runs fortune,
@@ -104,7 +83,7 @@ fn debian_cows_and_fortunes_from_read_only_mounts() {
         "--read-only",
         image(),
     ]);
-    let addr = published(&container);
+    let addr = container.published_8000();
     let dragon = get_when_up(addr, "/?message=Hi&cow=dragon");
     assert_eq!(dragon.status, 200, "{}", dragon.text());
     assert_eq!(get(addr, "/fortune").status, 200);
@@ -139,33 +118,10 @@ fn healthcheck_and_image() {
         "127.0.0.1::8000",
         image(),
     ]);
-    let start = Instant::now();
-    while container.inspect("{{.State.Health.Status}}") != "healthy" {
-        assert!(start.elapsed() < Duration::from_secs(40), "never healthy");
-        std::thread::sleep(Duration::from_millis(250));
-    }
-    let inspect = |format: &str| {
-        docker_ok(&["image", "inspect", "-f", format, image()])
-            .stdout_str()
-            .trim()
-            .to_owned()
-    };
-    assert_eq!(inspect("{{.Config.User}}"), "65534:65534");
+    container.wait_healthy(Duration::from_secs(40));
+    assert_minimal_image(image(), 1);
     assert_eq!(
-        inspect("{{json .Config.ExposedPorts}}"),
+        image_inspect(image(), "{{json .Config.ExposedPorts}}"),
         r#"{"8000/tcp":{}}"#
     );
-    let shell = docker_output(
-        &[
-            "run",
-            "--rm",
-            "--entrypoint",
-            "/bin/sh",
-            image(),
-            "-c",
-            "true",
-        ],
-        b"",
-    );
-    assert!(!shell.status.success());
 }

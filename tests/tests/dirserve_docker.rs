@@ -2,10 +2,11 @@
 
 #![cfg_attr(not(docker_tests), allow(dead_code, unused_imports))]
 
-use fromscratch_tests::docker::{Container, build_image, docker_ok, docker_output, unique_name};
+use fromscratch_tests::docker::{
+    Container, assert_minimal_image, build_image, docker_ok, image_inspect, unique_name,
+};
 use fromscratch_tests::fixture::Tree;
-use fromscratch_tests::http::{Response, get};
-use std::net::SocketAddr;
+use fromscratch_tests::http::{get, get_when_up};
 use std::time::{Duration, Instant};
 
 const IMAGE: &str = "alpine_web";
@@ -24,31 +25,6 @@ fn start(publish: &str, extra: &[&str], args: &[&str]) -> Container {
     cmd.extend_from_slice(args);
     docker_ok(&cmd);
     container
-}
-
-/// The host address Docker published the container's port 8000 on.
-fn published(container: &Container) -> SocketAddr {
-    let out = docker_ok(&["port", &container.name, "8000/tcp"]).stdout_str();
-    let first = out.lines().next().expect("a published port");
-    first
-        .replace("0.0.0.0", "127.0.0.1")
-        .parse()
-        .expect("host:port")
-}
-
-/// GETs `path`, retrying while the container starts (bounded).
-fn get_when_up(addr: SocketAddr, path: &str) -> Response {
-    let start = Instant::now();
-    loop {
-        let response = std::panic::catch_unwind(|| get(addr, path));
-        match response {
-            Ok(response) => return response,
-            Err(_) if start.elapsed() < Duration::from_secs(10) => {
-                std::thread::sleep(Duration::from_millis(50))
-            }
-            Err(e) => std::panic::resume_unwind(e),
-        }
-    }
 }
 
 /// Word for word: `docker run -d -p 8000:8000 --rm alpine_web`, a listing on
@@ -100,7 +76,7 @@ fn mounted_folder_is_served_live() {
     tree.file("index.html", "Moo\n").file("notes/a.txt", "a");
     let mount = format!("{}:/src:ro", tree.path_str());
     let container = start("127.0.0.1::8000", &["-v", &mount], &[]);
-    let addr = published(&container);
+    let addr = container.published_8000();
     assert_eq!(get_when_up(addr, "/").text(), "Moo\n");
     assert_eq!(get(addr, "/notes/a.txt").text(), "a");
     tree.file("index.html", "Moo moo\n");
@@ -110,20 +86,7 @@ fn mounted_folder_is_served_live() {
 #[test]
 #[cfg_attr(not(docker_tests), ignore = "no Docker engine answers")]
 fn healthcheck_reaches_healthy() {
-    let container = start("127.0.0.1::8000", &[], &[]);
-    let start = Instant::now();
-    loop {
-        let health = container.inspect("{{.State.Health.Status}}");
-        if health == "healthy" {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(40),
-            "still {health} after {:?}",
-            start.elapsed()
-        );
-        std::thread::sleep(Duration::from_millis(250));
-    }
+    start("127.0.0.1::8000", &[], &[]).wait_healthy(Duration::from_secs(40));
 }
 
 /// Serving the container's `/`, as python's alpine_web did, shows no /proc or /sys.
@@ -135,7 +98,7 @@ fn serving_root_hides_proc_and_sys() {
         &["-e", "SECRET_TOKEN=hunter2"],
         &["-d", "/"],
     );
-    let addr = published(&container);
+    let addr = container.published_8000();
     assert_eq!(get_when_up(addr, "/").status, 200);
     for path in [
         "/proc/self/environ",
@@ -160,26 +123,8 @@ fn serving_root_hides_proc_and_sys() {
 #[test]
 #[cfg_attr(not(docker_tests), ignore = "no Docker engine answers")]
 fn image_is_minimal_and_labelled() {
-    let out = docker_output(
-        &[
-            "run",
-            "--rm",
-            "--entrypoint",
-            "/bin/sh",
-            image(),
-            "-c",
-            "true",
-        ],
-        b"",
-    );
-    assert!(!out.status.success(), "a shell ran");
-    let inspect = |format: &str| {
-        docker_ok(&["image", "inspect", "-f", format, image()])
-            .stdout_str()
-            .trim()
-            .to_owned()
-    };
-    assert_eq!(inspect("{{.Config.User}}"), "65534:65534");
+    assert_minimal_image(image(), 2);
+    let inspect = |format: &str| image_inspect(image(), format);
     assert_eq!(inspect("{{.Config.WorkingDir}}"), "/src");
     assert_eq!(inspect("{{.Config.StopSignal}}"), "SIGTERM");
     assert_eq!(
@@ -189,13 +134,5 @@ fn image_is_minimal_and_labelled() {
     assert_eq!(
         inspect("{{json .Config.Healthcheck.Test}}"),
         r#"["CMD","/dirserve","--healthcheck"]"#
-    );
-    let labels = inspect("{{json .Config.Labels}}");
-    assert!(
-        labels.contains(&format!(
-            r#""org.opencontainers.image.version":"{}""#,
-            env!("CARGO_PKG_VERSION")
-        )),
-        "{labels}"
     );
 }

@@ -17,7 +17,7 @@ use crate::fortune::FortuneSet;
 use config::{Command, USAGE};
 use cows::Cows;
 use handler::CowHandler;
-use servekit::{ServerConfig, healthcheck, listen, serve};
+use servekit::healthcheck;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
@@ -40,35 +40,12 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
     if let Err(e) = cows.get(&config.cow) {
         return fail(&format!("--cow: {e}"));
     }
-    let common = &config.common;
-    let listeners = match listen::bind(common.bind.as_deref(), common.port) {
-        Ok(listeners) => listeners,
-        Err(e) => {
-            let host = common.bind.as_deref().unwrap_or("all interfaces");
-            return fail(&format!(
-                "cannot listen on {host} port {}: {e}",
-                common.port
-            ));
-        }
-    };
-    let server = ServerConfig {
-        listeners,
-        limits: servekit::Limits {
-            timeout: common.timeout,
-            ..Default::default()
-        },
-        quiet: common.quiet,
-        keep_alive: common.keep_alive,
-        workers: 0,
-        server_name: concat!("cowserve/", env!("CARGO_PKG_VERSION")),
-    };
-    match serve::run(server, CowHandler::new(cows, config.cow, fortunes)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("cowserve: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    servekit::serve_until_signal(
+        "cowserve",
+        concat!("cowserve/", env!("CARGO_PKG_VERSION")),
+        &config.common,
+        CowHandler::new(cows, config.cow, fortunes),
+    )
 }
 
 fn fail(message: &str) -> ExitCode {
