@@ -17,7 +17,7 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::convert::Infallible;
-use std::io;
+use std::io::{self, Write};
 use std::net::{IpAddr, TcpListener as StdListener};
 use std::pin::pin;
 use std::sync::Arc;
@@ -106,7 +106,10 @@ pub fn run<H: Handler>(config: ServerConfig, handler: H) -> io::Result<()> {
     let main_runtime = runtime()?;
     let signals = main_runtime.block_on(async { Signals::register() })?;
     for listener in &config.listeners {
-        println!("{}", listen::startup_line(listener.local_addr()?));
+        let line = listen::startup_line(listener.local_addr()?);
+        // A closed stdout (`dirserve | head -1`) must not stop the server: unlike `println!`,
+        // this ignores the error.
+        let _ = writeln!(io::stdout(), "{line}");
     }
     let mut threads = Vec::with_capacity(workers - 1);
     for _ in 1..workers {

@@ -144,12 +144,28 @@ pub fn get(addr: SocketAddr, path: &str) -> Response {
 pub fn get_when_up(addr: SocketAddr, path: &str) -> Response {
     let start = std::time::Instant::now();
     loop {
-        match std::panic::catch_unwind(|| get(addr, path)) {
-            Ok(response) => return response,
-            Err(_) if start.elapsed() < DEADLINE => std::thread::sleep(Duration::from_millis(50)),
-            Err(e) => std::panic::resume_unwind(e),
+        if let Some(response) = try_get(addr, path) {
+            return response;
         }
+        assert!(
+            start.elapsed() < DEADLINE,
+            "nothing answered on {addr} in {DEADLINE:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// `GET path`, or `None` if nothing accepts or answers.
+fn try_get(addr: SocketAddr, path: &str) -> Option<Response> {
+    let stream = TcpStream::connect_timeout(&addr, DEADLINE).ok()?;
+    stream.set_read_timeout(Some(DEADLINE)).ok()?;
+    let mut conn = Connection {
+        stream,
+        buffered: Vec::new(),
+    };
+    let raw = format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+    conn.stream.write_all(raw.as_bytes()).ok()?;
+    conn.read_response(false)
 }
 
 /// Sends a whole raw request on a new connection and reads the answer.

@@ -103,6 +103,46 @@ fn startup_line_is_pythons_and_true_to_what_is_bound() {
     }
 }
 
+/// `dirserve | head -0`: with stdout and stderr closed before it writes a byte, it serves on
+/// (a start-up or log line it cannot write is dropped, not a reason to stop).
+#[test]
+fn closed_stdout_and_stderr_do_not_stop_it() {
+    let tree = Tree::new("closed-stdout");
+    tree.file("f", "x");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (closed_out, closed_err) = (closed_pipe(), closed_pipe());
+    let mut child = dirserve()
+        .args(["-d", tree.path_str(), "-b", "127.0.0.1", &port.to_string()])
+        .stdout(closed_out)
+        .stderr(closed_err)
+        .spawn()
+        .unwrap();
+    let addr = format!("127.0.0.1:{port}").parse().unwrap();
+    assert_eq!(fromscratch_tests::http::get_when_up(addr, "/f").text(), "x");
+    assert_eq!(get(addr, "/f").text(), "x");
+    assert!(child.try_wait().unwrap().is_none(), "still running");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// The write end of a pipe whose read end is already closed: every write fails with EPIPE.
+fn closed_pipe() -> std::fs::File {
+    let mut fds = [0; 2];
+    // SAFETY: pipe(2) with a two-element array; both descriptors are owned below.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: fresh descriptors from pipe(2), each owned once.
+    unsafe {
+        drop(<std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(
+            fds[0],
+        ));
+        <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(fds[1])
+    }
+}
+
 #[test]
 fn environment_variables_configure_it_and_flags_win() {
     let tree = Tree::new("env");
