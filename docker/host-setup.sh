@@ -13,10 +13,10 @@ if ! rustup target list --installed | grep -qx x86_64-unknown-linux-musl; then
   rustup target add x86_64-unknown-linux-musl
 fi
 
-# Debian's packages: the engine and a BuildKit-capable client (/usr/bin/docker), debootstrap for
+# Debian's packages: the engine and a BuildKit-capable client (/usr/bin/docker), compose, debootstrap for
 # the stand-in builder, python3 (reference for dirserve), cowsay and fortune-mod (references for
 # cowserve), curl for checks.
-packages=(docker.io debootstrap python3 curl cowsay fortune-mod fortunes-min)
+packages=(docker.io docker-compose debootstrap python3 curl cowsay fortune-mod fortunes-min)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

@@ -3,6 +3,7 @@
 
 use lexopt::Parser;
 use servekit::cli::{CommonArgs, Flag};
+use servekit::client::ClientMode;
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -10,7 +11,7 @@ use std::path::PathBuf;
 const ENV_PREFIX: &str = "DIRSERVE";
 
 pub const USAGE: &str = "Usage: dirserve [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [--quiet] \
-[--timeout SECS] [--healthcheck] [PORT]";
+[--timeout SECS] [--healthcheck | --fetch URL] [PORT]";
 
 pub const HELP: &str = concat!(
     "dirserve ",
@@ -18,7 +19,7 @@ pub const HELP: &str = concat!(
     ": serves a directory over HTTP, a drop-in for `python3 -m http.server`.
 
 Usage: dirserve [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [--quiet] [--timeout SECS]
-                [--healthcheck] [PORT]
+                [--healthcheck | --fetch URL] [PORT]
 
 Arguments (as python's):
   PORT                      port to listen on (default: 8000; 0 picks a free one)
@@ -33,6 +34,8 @@ Beyond python:
                             head, or moves no byte for this long (default: 10)
       --healthcheck         ask http://127.0.0.1:PORT/ and exit 0 if it answers 2xx or 3xx,
                             else 1: a HEALTHCHECK for images without a shell
+      --fetch URL           print the page at an http:// URL and exit (0 on a 2xx): a client
+                            for containers without curl
   -h, --help                this help
   -V, --version             the version
 
@@ -50,7 +53,8 @@ SIGTERM or SIGINT stop it gracefully (in-flight responses get 3 s); a second one
 #[derive(Debug)]
 pub enum Command {
     Serve(Config),
-    Healthcheck(u16),
+    /// `--healthcheck` or `--fetch URL`: act as a client, not a server.
+    Client(ClientMode),
     Help,
     Version,
 }
@@ -89,8 +93,8 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
             return Err(flag.unexpected());
         }
     }
-    if common.healthcheck {
-        return Ok(Command::Healthcheck(common.port));
+    if let Some(mode) = common.client_mode() {
+        return Ok(Command::Client(mode));
     }
     Ok(Command::Serve(Config { common, directory }))
 }
@@ -124,7 +128,7 @@ mod tests {
         assert!(matches!(parse_strs(&["-V"]), Ok(Command::Version)));
         assert!(matches!(
             parse_strs(&["--healthcheck", "8080"]),
-            Ok(Command::Healthcheck(8080))
+            Ok(Command::Client(ClientMode::Healthcheck { port: 8080 }))
         ));
         assert!(
             parse_strs(&["--cgi"])

@@ -7,7 +7,7 @@ static ALLOCATOR: servekit::alloc::ThreadCacheAlloc = servekit::alloc::ThreadCac
 use dirserve::config::{self, Command, HELP, USAGE};
 use dirserve::handler::DirHandler;
 use dirserve::resolve::ServedRoot;
-use servekit::healthcheck;
+use servekit::client;
 use std::process::ExitCode;
 
 /// Bad flags, a missing directory, a port in use: python's usage-error status.
@@ -16,7 +16,7 @@ const EXIT_USAGE: u8 = 2;
 fn main() -> ExitCode {
     let config = match config::parse(std::env::args_os().skip(1)) {
         Ok(Command::Serve(config)) => config,
-        Ok(Command::Healthcheck(port)) => return healthcheck::exit_code(port),
+        Ok(Command::Client(mode)) => return client::run(&mode),
         Ok(Command::Help) => {
             print!("{HELP}");
             return ExitCode::SUCCESS;

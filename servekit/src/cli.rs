@@ -1,6 +1,7 @@
 //! The flags and environment variables both servers take, parsed once here.
 //!
-//! `[-b ADDR] [-p VERSION] [--quiet] [--timeout SECS] [--healthcheck] [PORT]`, python's names
+//! `[-b ADDR] [-p VERSION] [--quiet] [--timeout SECS] [--healthcheck | --fetch URL] [PORT]`,
+//! python's names
 //! where python has them. Each has an environment variable, `<PREFIX>_PORT` and so on, for
 //! containers; flags win over the environment.
 
@@ -17,6 +18,8 @@ pub struct CommonArgs {
     pub keep_alive: bool,
     pub timeout: Duration,
     pub healthcheck: bool,
+    /// `--fetch URL`: print a page instead of serving.
+    pub fetch: Option<String>,
 }
 
 /// A command-line argument with nothing borrowed from the parser, so it can be handed around.
@@ -69,6 +72,7 @@ impl CommonArgs {
             keep_alive: true,
             timeout: Duration::from_secs(10),
             healthcheck: false,
+            fetch: None,
         };
         if let Some(port) = var("PORT") {
             args.port = parse_port(&port).map_err(|e| format!("{prefix}_PORT: {e}"))?;
@@ -103,6 +107,8 @@ impl CommonArgs {
             self.timeout = parse_timeout(&value(parser, "--timeout")?)?;
         } else if flag.is(None, "healthcheck") {
             self.healthcheck = true;
+        } else if flag.is(None, "fetch") {
+            self.fetch = Some(value(parser, "--fetch")?);
         } else if let Flag::Value(port) = flag {
             let port = port.to_str().ok_or("the port must be a number")?;
             self.port = parse_port(port)?;
@@ -110,6 +116,18 @@ impl CommonArgs {
             return Ok(false);
         }
         Ok(true)
+    }
+}
+
+impl CommonArgs {
+    /// The client mode asked for instead of serving, if any (`--fetch` wins).
+    pub fn client_mode(&self) -> Option<crate::client::ClientMode> {
+        use crate::client::ClientMode;
+        match (&self.fetch, self.healthcheck) {
+            (Some(url), _) => Some(ClientMode::Fetch { url: url.clone() }),
+            (None, true) => Some(ClientMode::Healthcheck { port: self.port }),
+            (None, false) => None,
+        }
     }
 }
 

@@ -19,15 +19,15 @@
 //! - `escape`: text into HTML and JSON bodies.
 //! - `access_log`: python's access log lines, with control characters escaped.
 //! - `utc`: calendar fields of a moment, for log lines and listings.
-//! - `healthcheck`: a tiny client that asks the local server for `/`, for `HEALTHCHECK`.
+//! - `client`: a tiny HTTP client for `--healthcheck` (Docker's `HEALTHCHECK`) and `--fetch`.
 
 pub mod access_log;
 pub mod alloc;
 pub mod body;
 pub mod cli;
+pub mod client;
 pub mod error;
 pub mod escape;
-pub mod healthcheck;
 mod idle;
 mod launch;
 pub mod listen;

@@ -166,7 +166,7 @@ fn environment_variables_configure_it_and_flags_win() {
 }
 
 #[test]
-fn healthcheck_mode() {
+fn healthcheck_and_fetch_modes() {
     let tree = Tree::new("health");
     let mut cmd = dirserve();
     cmd.args(["-d", tree.path_str(), "-q", "0"]);
@@ -180,6 +180,25 @@ fn healthcheck_mode() {
         DEADLINE,
     );
     assert!(by_env.status.success());
+    tree.file("page.txt", "the page\n");
+    let url = format!("http://127.0.0.1:{port}/page.txt");
+    let fetched = run(dirserve().args(["--fetch", &url]), b"", DEADLINE);
+    assert!(fetched.status.success(), "{}", fetched.stderr_str());
+    assert_eq!(fetched.stdout_str(), "the page\n");
+    let missing = run(
+        dirserve().args(["--fetch", &format!("http://127.0.0.1:{port}/nope")]),
+        b"",
+        DEADLINE,
+    );
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        missing.stderr_str().contains("answered 404"),
+        "{}",
+        missing.stderr_str()
+    );
+    let bad = run(dirserve().args(["--fetch", "ftp://x/"]), b"", DEADLINE);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(bad.stderr_str().contains("only http://"));
     drop(server);
     let down = run(dirserve().args(["--healthcheck", &port]), b"", DEADLINE);
     assert_eq!(down.status.code(), Some(1));

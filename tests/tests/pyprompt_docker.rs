@@ -3,9 +3,10 @@
 
 #![cfg_attr(not(docker_tests), allow(dead_code, unused_imports))]
 
+use fromscratch_tests::binary::workspace_root;
 use fromscratch_tests::docker::{
-    Container, assert_minimal_image, build_image, docker, docker_ok, docker_output, image_inspect,
-    unique_name,
+    Container, assert_minimal_image, build_image, builder_image, docker, docker_ok, docker_output,
+    image_inspect, unique_name,
 };
 use fromscratch_tests::process;
 use fromscratch_tests::pty::{Pty, contains};
@@ -100,4 +101,33 @@ fn image_is_minimal_and_labelled() {
         image_inspect(image(), "{{json .Config.Entrypoint}}"),
         r#"["/pyprompt"]"#
     );
+}
+
+/// Rebuilding from the same commit without Docker's layer cache gives a bit-identical binary
+/// and a bit-identical layer (the image ID still differs: its config records the build time).
+#[test]
+#[cfg_attr(not(docker_tests), ignore = "no Docker engine answers")]
+fn rebuild_gives_the_same_layer() {
+    let first = image();
+    let again = "alpine2:rebuild";
+    let builder = format!("RUST_IMAGE={}", builder_image());
+    let out = fromscratch_tests::process::run(
+        docker().current_dir(workspace_root()).args([
+            "build",
+            "--no-cache",
+            "-t",
+            again,
+            "-f",
+            DOCKERFILE,
+            "--build-arg",
+            &builder,
+            ".",
+        ]),
+        b"",
+        Duration::from_secs(20 * 60),
+    );
+    assert!(out.status.success(), "rebuild: {}", out.stderr_str());
+    let layer = |image: &str| image_inspect(image, "{{json .RootFS.Layers}}");
+    assert_eq!(layer(first), layer(again), "the layers differ");
+    let _ = docker_output(&["rmi", again], b"");
 }

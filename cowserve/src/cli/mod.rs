@@ -89,6 +89,7 @@ Server options (environment variables in brackets; options win):
                                                              [COWSERVE_FORTUNES, a : list]
       --cow NAME         the page's cow (default: default)               [COWSERVE_COW]
       --healthcheck      ask http://127.0.0.1:PORT/; exit 0 if it answers 2xx/3xx, else 1
+      --fetch URL        print the page at an http:// URL and exit (0 on a 2xx)
   PORT                                                                    [COWSERVE_PORT]
 Cows come from COWPATH (a : list of directories of .cow files) and the built-in set.
 

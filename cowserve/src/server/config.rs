@@ -2,6 +2,7 @@
 
 use lexopt::Parser;
 use servekit::cli::{CommonArgs, Flag};
+use servekit::client::ClientMode;
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -9,13 +10,14 @@ use std::path::PathBuf;
 const ENV_PREFIX: &str = "COWSERVE";
 
 pub const USAGE: &str = "Usage: cowserve [-b ADDRESS] [-p VERSION] [--quiet] [--timeout SECS] \
-[--fortunes PATH]... [--cow NAME] [--healthcheck] [PORT]";
+[--fortunes PATH]... [--cow NAME] [--healthcheck | --fetch URL] [PORT]";
 
 /// What the server command line asks for.
 #[derive(Debug)]
 pub enum Command {
     Serve(Config),
-    Healthcheck(u16),
+    /// `--healthcheck` or `--fetch URL`: act as a client, not a server.
+    Client(ClientMode),
 }
 
 /// A validated server configuration.
@@ -59,8 +61,8 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
     if !fortunes_from_flags.is_empty() {
         fortunes = fortunes_from_flags;
     }
-    if common.healthcheck {
-        return Ok(Command::Healthcheck(common.port));
+    if let Some(mode) = common.client_mode() {
+        return Ok(Command::Client(mode));
     }
     Ok(Command::Serve(Config {
         common,
@@ -97,7 +99,7 @@ mod tests {
         assert_eq!(config.common.port, 9000);
         assert!(matches!(
             parse_strs(&["--healthcheck"]),
-            Ok(Command::Healthcheck(8000))
+            Ok(Command::Client(ClientMode::Healthcheck { port: 8000 }))
         ));
         assert_eq!(
             parse_strs(&["--frob"]).unwrap_err(),

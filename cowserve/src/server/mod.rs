@@ -17,7 +17,7 @@ use crate::fortune::FortuneSet;
 use config::{Command, USAGE};
 use cows::Cows;
 use handler::CowHandler;
-use servekit::healthcheck;
+use servekit::client;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
@@ -28,7 +28,7 @@ const EXIT_USAGE: u8 = 2;
 pub fn main(args: Vec<OsString>) -> ExitCode {
     let config = match config::parse(args) {
         Ok(Command::Serve(config)) => config,
-        Ok(Command::Healthcheck(port)) => return healthcheck::exit_code(port),
+        Ok(Command::Client(mode)) => return client::run(&mode),
         Err(message) => return fail(&format!("{message}\n{USAGE}")),
     };
     let fortunes = match FortuneSet::load(&config.fortunes) {

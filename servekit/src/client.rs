@@ -1,0 +1,181 @@
+//! A tiny HTTP/1.1 client, because a `FROM scratch` image has no curl, wget or shell:
+//! `--healthcheck` asks the local server for `/` (Docker's `HEALTHCHECK`), and `--fetch URL`
+//! prints a page (the compose file's client container).
+
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Each of connect, write and read gets this long; Docker's own health timeout is 30 s.
+const TIMEOUT: Duration = Duration::from_secs(3);
+/// The most `--fetch` reads; a page larger than this is an error, not a memory hog.
+const MAX_RESPONSE: usize = 16 << 20;
+
+/// What the client was asked to do instead of serving.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientMode {
+    /// `--healthcheck`: exit 0 if `http://127.0.0.1:PORT/` answers 2xx or 3xx, else 1.
+    Healthcheck { port: u16 },
+    /// `--fetch URL`: print the body of `GET URL` and exit 0 on a 2xx, else say why and exit 1.
+    Fetch { url: String },
+}
+
+/// Runs the mode and returns `main`'s exit code.
+pub fn run(mode: &ClientMode) -> ExitCode {
+    match mode {
+        ClientMode::Healthcheck { port } => healthcheck(*port),
+        ClientMode::Fetch { url } => fetch(url),
+    }
+}
+
+fn healthcheck(port: u16) -> ExitCode {
+    let addrs = [
+        SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
+        SocketAddr::from((Ipv6Addr::LOCALHOST, port)),
+    ];
+    let mut last_error = String::new();
+    for addr in addrs {
+        match get(addr, &addr.to_string(), "/", 1024) {
+            Ok((status, _)) if (200..400).contains(&status) => return ExitCode::SUCCESS,
+            Ok((status, _)) => {
+                eprintln!("healthcheck: http://{addr}/ answered {status}");
+                return ExitCode::FAILURE;
+            }
+            Err(e) => last_error = format!("{addr}: {e}"),
+        }
+    }
+    eprintln!("healthcheck: no answer on port {port}: {last_error}");
+    ExitCode::FAILURE
+}
+
+fn fetch(url: &str) -> ExitCode {
+    let result = parse_url(url).and_then(|(host, port, path)| {
+        let addr = (host.as_str(), port)
+            .to_socket_addrs()
+            .map_err(|e| format!("cannot resolve {host}: {e}"))?
+            .next()
+            .ok_or_else(|| format!("{host} has no address"))?;
+        get(addr, &format!("{host}:{port}"), &path, MAX_RESPONSE).map_err(|e| format!("{url}: {e}"))
+    });
+    match result {
+        Ok((status, body)) if (200..300).contains(&status) => {
+            match std::io::stdout().write_all(&body) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(_) => ExitCode::FAILURE,
+            }
+        }
+        Ok((status, _)) => {
+            eprintln!("fetch: {url} answered {status}");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("fetch: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `http://host[:port][/path]` into its parts (port 80, path `/` by default).
+fn parse_url(url: &str) -> Result<(String, u16, String), String> {
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("{url:?}: only http:// URLs can be fetched"))?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(']') || authority.starts_with('[') => {
+            let port = port
+                .parse()
+                .map_err(|_| format!("{url:?}: bad port {port:?}"))?;
+            (host, port)
+        }
+        _ => (authority, 80),
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() || path.bytes().any(|b| b <= b' ') {
+        return Err(format!("{url:?}: not a URL this client can fetch"));
+    }
+    Ok((host.to_owned(), port, path.to_owned()))
+}
+
+/// `GET path` on a new connection; the status and the body (everything after the head, which
+/// `Connection: close` ends), at most `max` bytes in all.
+fn get(addr: SocketAddr, host: &str, path: &str, max: usize) -> std::io::Result<(u16, Vec<u8>)> {
+    let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT)?;
+    stream.set_read_timeout(Some(TIMEOUT))?;
+    stream.set_write_timeout(Some(TIMEOUT))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: fromscratch-client\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut response = Vec::new();
+    stream.take(max as u64 + 1).read_to_end(&mut response)?;
+    if response.len() > max {
+        return Err(std::io::Error::other(format!(
+            "answer larger than {max} bytes"
+        )));
+    }
+    let invalid = || std::io::Error::new(std::io::ErrorKind::InvalidData, "no HTTP response");
+    let status = parse_status(&response).ok_or_else(invalid)?;
+    let body_start = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(response.len(), |i| i + 4);
+    Ok((status, response.split_off(body_start)))
+}
+
+/// The code from `HTTP/1.1 200 OK`.
+fn parse_status(head: &[u8]) -> Option<u16> {
+    let line = head.split(|&b| b == b'\n').next()?;
+    let mut parts = line.split(|&b| b == b' ');
+    parts.next()?.starts_with(b"HTTP/").then_some(())?;
+    let code = std::str::from_utf8(parts.next()?).ok()?;
+    code.trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_lines() {
+        assert_eq!(parse_status(b"HTTP/1.1 200 OK\r\n"), Some(200));
+        assert_eq!(parse_status(b"HTTP/1.0 404 File not found\r\n"), Some(404));
+        assert_eq!(parse_status(b"SSH-2.0-OpenSSH\r\n"), None);
+        assert_eq!(parse_status(b""), None);
+    }
+
+    #[test]
+    fn urls() {
+        let parse = |u| parse_url(u).map(|(h, p, path)| format!("{h}|{p}|{path}"));
+        assert_eq!(parse("http://myserv:8000").unwrap(), "myserv|8000|/");
+        assert_eq!(
+            parse("http://myserv:8000/a?b=1").unwrap(),
+            "myserv|8000|/a?b=1"
+        );
+        assert_eq!(parse("http://example").unwrap(), "example|80|/");
+        assert_eq!(parse("http://[::1]:9000/x").unwrap(), "::1|9000|/x");
+        assert!(parse("https://x/").unwrap_err().contains("only http://"));
+        assert!(parse("http://x:port/").unwrap_err().contains("bad port"));
+        assert!(parse("http:///").is_err());
+        assert!(parse("http://x/a b").is_err());
+    }
+
+    #[test]
+    fn nothing_listening_is_a_failure() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        // The listener is dropped: nothing answers on that port now.
+        assert_eq!(healthcheck(port), ExitCode::FAILURE);
+        assert_eq!(
+            fetch(&format!("http://127.0.0.1:{port}/")),
+            ExitCode::FAILURE
+        );
+    }
+}
