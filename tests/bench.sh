@@ -183,6 +183,31 @@ if "$docker_cmd" version >/dev/null 2>&1; then
     record docker "$image" "docker run to first 200, ms (median of 5)" "$(echo $starts | median5)"
     record docker "$image" "docker stop, ms (median of 5)" "$(echo $stops | median5)"
   done
+  # The tutorials' python images, as a local stand-in built from Debian's python3.
+  bash docker/python-standin.sh >/dev/null
+  python_image=fromscratch/python-standin:local
+  record size "python3 stand-in image (Debian python3, http.server)" "bytes" \
+    "$("$docker_cmd" image inspect -f '{{.Size}}' "$python_image")"
+  starts="" stops=""
+  python_stops=3
+  [ "$duration" = 2s ] && python_stops=1
+  for _ in $(seq 1 $python_stops); do
+    t0=$(date +%s%N)
+    id=$("$docker_cmd" run -d --rm -p 127.0.0.1::8000 "$python_image")
+    hostport=$("$docker_cmd" port "$id" 8000/tcp | head -n 1)
+    for _ in $(seq 1 1000); do
+      curl -fso /dev/null "http://$hostport/" && break
+      sleep 0.005
+    done
+    starts+="$(ms_since "$t0") "
+    t0=$(date +%s%N)
+    "$docker_cmd" stop "$id" >/dev/null
+    stops+="$(ms_since "$t0") "
+  done
+  median_of() { tr ' ' '\n' | sed '/^$/d' | sort -n | sed -n "$((($1 + 1) / 2))p"; }
+  record docker "python3 stand-in" "docker run to first 200, ms (median of $python_stops)" "$(echo $starts | median_of $python_stops)"
+  record docker "python3 stand-in" "docker stop, ms (median of $python_stops)" "$(echo $stops | median_of $python_stops)"
+
   if "$docker_cmd" image inspect alpine2 >/dev/null 2>&1; then
     stops=""
     for _ in 1 2 3 4 5; do

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test: prepares the host (docker/host-setup.sh), checks formatting and lints, then runs the
-# workspace's tests natively and against real images. Prints how long each phase took.
+# Every test: prepares the host (docker/host-setup.sh), checks formatting and lints, runs the
+# workspace's tests natively and against real images, then the benchmarks in their short mode.
+# Prints how long each phase took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +9,8 @@ cd "$(dirname "$0")/.."
 export FROMSCRATCH_REQUIRE_DOCKER=${FROMSCRATCH_REQUIRE_DOCKER:-1}
 # Likewise the reference programs (Debian's cowsay) the differential tests compare with.
 export FROMSCRATCH_REQUIRE_ORACLES=${FROMSCRATCH_REQUIRE_ORACLES:-1}
+# And headless Chromium for the browser checks.
+export FROMSCRATCH_REQUIRE_BROWSER=${FROMSCRATCH_REQUIRE_BROWSER:-1}
 export DOCKER=${DOCKER:-/usr/bin/docker}
 
 phase() {
@@ -22,4 +25,6 @@ phase setup bash docker/host-setup.sh
 phase fmt cargo fmt --all -- --check
 phase clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 phase test cargo test --workspace --locked
+# The benchmark command in its short mode, so every run proves it works (figures: README).
+phase bench bash tests/bench.sh --short
 echo "=== all phases: $SECONDS s"

@@ -62,7 +62,9 @@ fn curl_gets_plain_text_and_browsers_get_html() {
         .replace('<', "&lt;")
         .replace('>', "&gt;");
     assert!(
-        page.contains(&format!("<pre id=\"cow\">{escaped}</pre>")),
+        page.contains(&format!(
+            "<pre id=\"cow\" style=\"--cols:28\">{escaped}</pre>"
+        )),
         "{page}"
     );
 }

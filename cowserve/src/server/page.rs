@@ -2,11 +2,21 @@
 
 use servekit::escape::{escape_html, push_json_string};
 
-/// A valid HTML5 page with the cow in a monospace block that scales with the screen, so the
-/// picture fits a phone without wrapping and stays crisp on a desktop.
+/// A valid HTML5 page with the cow in a monospace block whose font is sized from the widest
+/// line, so even a 76-column cow fits a phone without wrapping or scrolling, and a small one is
+/// not tiny on a desktop.
 pub fn html(cow_text: &str) -> String {
+    let columns = cow_text
+        .lines()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
     let mut page = String::with_capacity(cow_text.len() + 1024);
     page.push_str(HEAD);
+    page.push_str(&format!(
+        "<pre id=\"cow\" style=\"--cols:{}\">",
+        columns.max(1)
+    ));
     page.push_str(&escape_html(cow_text));
     page.push_str(TAIL);
     page
@@ -20,13 +30,13 @@ const HEAD: &str = "<!DOCTYPE html>
 <title>cowserve</title>
 <style>
 body{margin:0;min-height:100vh;display:flex;flex-direction:column;align-items:center;justify-content:center;background:#fdf6e3;color:#073642;font-family:system-ui,sans-serif}
-pre{margin:0;padding:1rem;max-width:100vw;box-sizing:border-box;overflow-x:auto;font-family:ui-monospace,\"DejaVu Sans Mono\",Menlo,Consolas,monospace;font-size:clamp(10px,2.7vw,18px);line-height:1.25}
+pre{margin:0;padding:1rem;max-width:100vw;box-sizing:border-box;overflow-x:auto;font-family:ui-monospace,\"DejaVu Sans Mono\",Menlo,Consolas,monospace;font-size:clamp(6px,calc((100vw - 2rem) / (var(--cols) * 0.61)),18px);line-height:1.25}
 a{color:#268bd2;margin:1rem}
 </style>
 </head>
 <body>
 <main>
-<pre id=\"cow\">";
+";
 
 const TAIL: &str = "</pre>
 </main>
@@ -57,7 +67,7 @@ mod tests {
         let page = html("< <script>alert(1)</script> & >");
         assert!(page.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
         assert!(page.contains(
-            "<pre id=\"cow\">&lt; &lt;script&gt;alert(1)&lt;/script&gt; &amp; &gt;</pre>"
+            "<pre id=\"cow\" style=\"--cols:31\">&lt; &lt;script&gt;alert(1)&lt;/script&gt; &amp; &gt;</pre>"
         ));
         assert_eq!(page.matches("<script").count(), 0);
     }
