@@ -13,6 +13,14 @@ if ! rustup target list --installed | grep -qx x86_64-unknown-linux-musl; then
   rustup target add x86_64-unknown-linux-musl
 fi
 
+# The min-size flavour builds std itself with a nightly toolchain: it needs rust-src and musl.
+if rustup toolchain list | grep -q '^nightly'; then
+  rustup component list --toolchain nightly --installed | grep -q '^rust-src' ||
+    rustup component add rust-src --toolchain nightly
+  rustup target list --toolchain nightly --installed | grep -qx x86_64-unknown-linux-musl ||
+    rustup target add x86_64-unknown-linux-musl --toolchain nightly
+fi
+
 # Debian's packages: the engine and a BuildKit-capable client (/usr/bin/docker), compose, debootstrap for
 # the stand-in builder, python3 (reference for dirserve), cowsay and fortune-mod (references for
 # cowserve), curl for checks, wrk and nginx for the benchmarks.

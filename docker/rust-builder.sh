@@ -3,15 +3,20 @@
 # reach Docker Hub. It is a Debian root from debootstrap plus this machine's own Rust toolchain (with
 # the musl target) and CA bundle, imported as one image. Every Dockerfile in docker/ takes it as
 #   docker build --build-arg RUST_IMAGE=fromscratch/rust-builder:local ...
-# Built once and reused while the tag exists; FROMSCRATCH_REBUILD_BUILDER=1 builds it anew.
+# It also carries this machine's nightly toolchain (with rust-src) for the min-size build flavour.
+# Built once and reused while the tag exists with this script's VERSION; FROMSCRATCH_REBUILD_BUILDER=1
+# builds it anew.
 set -euo pipefail
 
 TAG=${FROMSCRATCH_BUILDER_TAG:-fromscratch/rust-builder:local}
 # shellcheck source=docker/debian-image.sh
 . "$(dirname "$0")/debian-image.sh"
 
-if [ "${FROMSCRATCH_REBUILD_BUILDER:-0}" != 1 ] && "$DOCKER" image inspect "$TAG" >/dev/null 2>&1; then
-  echo "rust-builder: $TAG exists; reusing it"
+# Bumped whenever the image's contents change, so an older image is rebuilt rather than reused.
+VERSION=2
+have=$("$DOCKER" image inspect -f '{{index .Config.Labels "fromscratch.builder.version"}}' "$TAG" 2>/dev/null || true)
+if [ "${FROMSCRATCH_REBUILD_BUILDER:-0}" != 1 ] && [ "$have" = "$VERSION" ]; then
+  echo "rust-builder: $TAG (version $VERSION) exists; reusing it"
   exit 0
 fi
 
@@ -32,9 +37,21 @@ mkdir -p "$root/usr/local/rust" "$root/usr/local/cargo"
 tar -C "$sysroot" --exclude=./share/doc -c . | tar -C "$root/usr/local/rust" -x
 cp "$ca" "$root/etc/ssl/certs/ca-certificates.crt"
 
+# The nightly toolchain, for `--build-arg FLAVOUR=min` (build-std needs rust-src).
+nightly=$(rustc +nightly --print sysroot 2>/dev/null || true)
+if [ -n "$nightly" ] && [ -d "$nightly/lib/rustlib/src" ] &&
+  [ -d "$nightly/lib/rustlib/x86_64-unknown-linux-musl" ]; then
+  echo "rust-builder: adding $(rustc +nightly --version) from $nightly"
+  mkdir -p "$root/usr/local/rust-nightly"
+  tar -C "$nightly" --exclude=./share/doc -c . | tar -C "$root/usr/local/rust-nightly" -x
+else
+  echo "rust-builder: no nightly with rust-src and the musl target: FLAVOUR=min builds will not work" >&2
+fi
+
 import_root "$root" "$TAG" \
   'ENV PATH=/usr/local/cargo/bin:/usr/local/rust/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   'ENV CARGO_HOME=/usr/local/cargo' \
   'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' \
   'ENV CARGO_HTTP_CAINFO=/etc/ssl/certs/ca-certificates.crt' \
-  'WORKDIR /build'
+  'WORKDIR /build' \
+  "LABEL fromscratch.builder.version=$VERSION"

@@ -53,7 +53,8 @@ for program in pyprompt dirserve cowserve; do
 done
 docker_cmd=${DOCKER:-/usr/bin/docker}
 if "$docker_cmd" version >/dev/null 2>&1; then
-  for image in alpine2 alpine_web cowserve; do
+  # The default (stable) images, and the min-size flavour where the tests built it.
+  for image in alpine2 alpine_web cowserve alpine2:min alpine_web:min cowserve:min; do
     if "$docker_cmd" image inspect "$image" >/dev/null 2>&1; then
       record size "$image image" "bytes" "$("$docker_cmd" image inspect -f '{{.Size}}' "$image")"
     fi

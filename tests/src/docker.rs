@@ -74,27 +74,31 @@ pub fn builder_image() -> String {
 /// Builds `tag` from `dockerfile` (relative to the workspace root, which is the build context)
 /// exactly as the README says, with the stand-in builder. Once per test process and tag.
 pub fn build_image(tag: &str, dockerfile: &str) {
+    build_image_with(tag, dockerfile, &[]);
+}
+
+/// [`build_image`] with more `--build-arg NAME=VALUE`s (`FLAVOUR=min`).
+pub fn build_image_with(tag: &str, dockerfile: &str, build_args: &[&str]) {
     static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    let mut built = BUILT.lock().unwrap();
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
     if built.iter().any(|t| t == tag) {
         return;
     }
     let builder = format!("RUST_IMAGE={}", builder_image());
-    let root = workspace_root();
-    let out = process::run(
-        docker().current_dir(&root).args([
-            "build",
-            "-t",
-            tag,
-            "-f",
-            dockerfile,
-            "--build-arg",
-            &builder,
-            ".",
-        ]),
-        b"",
-        BUILD_DEADLINE,
-    );
+    let mut cmd = docker();
+    cmd.current_dir(workspace_root()).args([
+        "build",
+        "-t",
+        tag,
+        "-f",
+        dockerfile,
+        "--build-arg",
+        &builder,
+    ]);
+    for arg in build_args {
+        cmd.args(["--build-arg", arg]);
+    }
+    let out = process::run(cmd.arg("."), b"", BUILD_DEADLINE);
     assert!(
         out.status.success(),
         "docker build -t {tag} -f {dockerfile} failed: {}",

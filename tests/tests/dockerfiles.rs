@@ -65,8 +65,9 @@ fn hadolint_passes() {
     }
 }
 
-/// The scheme: the official builder as the default build argument, a locked static build, a
-/// scratch final stage, the unprivileged user, and the workspace's version in the labels.
+/// The scheme: the official builder as the default build argument, the one build script (a
+/// locked static build, stable or min), a scratch final stage, the unprivileged user, and the
+/// workspace's version in the labels.
 #[test]
 fn dockerfiles_follow_the_scheme() {
     for program in PROGRAMS {
@@ -74,8 +75,8 @@ fn dockerfiles_follow_the_scheme() {
         for needle in [
             "ARG RUST_IMAGE=rust:1.95-alpine\n",
             "FROM ${RUST_IMAGE} AS build\n",
-            "--release --locked --target x86_64-unknown-linux-musl",
-            &format!("-p {program} "),
+            "ARG FLAVOUR=stable\n",
+            &format!("sh docker/build-binary.sh {program} \"$FLAVOUR\"\n"),
             "FROM scratch\n",
             &format!("ARG VERSION={}\n", env!("CARGO_PKG_VERSION")),
             "USER 65534:65534\n",
