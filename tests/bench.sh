@@ -184,6 +184,9 @@ if "$docker_cmd" version >/dev/null 2>&1; then
     record docker "$image" "docker run to first 200, ms (median of 5)" "$(echo $starts | median5)"
     record docker "$image" "docker stop, ms (median of 5)" "$(echo $stops | median5)"
   done
+  # The tutorials' own images cannot be pulled here: their published sizes, marked as quoted.
+  record size "python:3.6 (the cowserve tutorial's base)" "bytes, quoted, not measured" "about 900 MB"
+  record size "alpine + bash + python3 (alpine2)" "bytes, quoted, not measured" "about 60 MB"
   # The tutorials' python images, as a local stand-in built from Debian's python3.
   bash docker/python-standin.sh >/dev/null
   python_image=fromscratch/python-standin:local
