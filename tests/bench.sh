@@ -46,6 +46,8 @@ wait_port() { for _ in $(seq 1 200); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/n
 
 results=()
 record() { results+=("$1|$2|$3|$4"); } # section|subject|metric|value
+# The median of the numbers on stdin (median_of COUNT).
+median_of() { tr ' ' '\n' | sed '/^$/d' | sort -n | sed -n "$((($1 + 1) / 2))p"; }
 
 # Sizes.
 for program in pyprompt dirserve cowserve; do
@@ -121,7 +123,6 @@ rps() {
 # Three rounds, the servers taking turns within each, so drift in the machine's load hits all
 # alike; the median round is reported.
 rounds=3
-median() { tr ' ' '\n' | sort -n | sed -n "$(((rounds + 1) / 2))p"; }
 for case in "4 KiB file|/4k.bin|dirserve=$dport,nginx (2 workers + autoindex)=$nport,python3 -m http.server=$pport" \
   "1,000-entry listing|/list/|dirserve=$dport,nginx (2 workers + autoindex)=$nport,python3 -m http.server=$pport" \
   "cow page, a fresh fortune each|/|cowserve=$cport,python3 -m http.server (static page)=$cpport"; do
@@ -136,7 +137,7 @@ for case in "4 KiB file|/4k.bin|dirserve=$dport,nginx (2 workers + autoindex)=$n
   for server in "${servers[@]}"; do
     subject=${server%%=*}
     record "wrk -t2 -c50 -d$duration, median of $rounds" "$subject" "$name rps" \
-      "$(echo ${runs_of[$subject]} | median)"
+      "$(echo ${runs_of[$subject]} | median_of $rounds)"
   done
   unset runs_of
 done
@@ -161,43 +162,14 @@ PY
 record memory dirserve "RSS KiB with 100 keep-alive connections" "$(cat "$work/rss100")"
 
 # In Docker: `docker run` to the first 200, and `docker stop` (SIGTERM; python's images wait out
-# the 10 s grace period), five runs each, medians.
+# the 10 s grace period), medians.
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
-median5() { tr ' ' '\n' | sed '/^$/d' | sort -n | sed -n 3p; }
-if "$docker_cmd" version >/dev/null 2>&1; then
-  for image in alpine_web cowserve; do
-    "$docker_cmd" image inspect "$image" >/dev/null 2>&1 || continue
-    starts="" stops=""
-    for _ in 1 2 3 4 5; do
-      t0=$(date +%s%N)
-      id=$("$docker_cmd" run -d --rm -p 127.0.0.1::8000 "$image")
-      hostport=$("$docker_cmd" port "$id" 8000/tcp | head -n 1)
-      for _ in $(seq 1 400); do
-        curl -fso /dev/null "http://$hostport/" && break
-        sleep 0.005
-      done
-      starts+="$(ms_since "$t0") "
-      t0=$(date +%s%N)
-      "$docker_cmd" stop "$id" >/dev/null
-      stops+="$(ms_since "$t0") "
-    done
-    record docker "$image" "docker run to first 200, ms (median of 5)" "$(echo $starts | median5)"
-    record docker "$image" "docker stop, ms (median of 5)" "$(echo $stops | median5)"
-  done
-  # The tutorials' own images cannot be pulled here: their published sizes, marked as quoted.
-  record size "python:3.6 (the cowserve tutorial's base)" "bytes, quoted, not measured" "about 900 MB"
-  record size "alpine + bash + python3 (alpine2)" "bytes, quoted, not measured" "about 60 MB"
-  # The tutorials' python images, as a local stand-in built from Debian's python3.
-  bash docker/python-standin.sh >/dev/null
-  python_image=fromscratch/python-standin:local
-  record size "python3 stand-in image (Debian python3, http.server)" "bytes" \
-    "$("$docker_cmd" image inspect -f '{{.Size}}' "$python_image")"
-  starts="" stops=""
-  python_stops=3
-  [ "$duration" = 2s ] && python_stops=1
-  for _ in $(seq 1 $python_stops); do
+# docker_run_and_stop SUBJECT IMAGE RUNS: records both medians over RUNS runs.
+docker_run_and_stop() {
+  local subject=$1 image=$2 runs=$3 starts="" stops="" t0 id hostport
+  for _ in $(seq 1 "$runs"); do
     t0=$(date +%s%N)
-    id=$("$docker_cmd" run -d --rm -p 127.0.0.1::8000 "$python_image")
+    id=$("$docker_cmd" run -d --rm -p 127.0.0.1::8000 "$image")
     hostport=$("$docker_cmd" port "$id" 8000/tcp | head -n 1)
     for _ in $(seq 1 1000); do
       curl -fso /dev/null "http://$hostport/" && break
@@ -208,9 +180,25 @@ if "$docker_cmd" version >/dev/null 2>&1; then
     "$docker_cmd" stop "$id" >/dev/null
     stops+="$(ms_since "$t0") "
   done
-  median_of() { tr ' ' '\n' | sed '/^$/d' | sort -n | sed -n "$((($1 + 1) / 2))p"; }
-  record docker "python3 stand-in" "docker run to first 200, ms (median of $python_stops)" "$(echo $starts | median_of $python_stops)"
-  record docker "python3 stand-in" "docker stop, ms (median of $python_stops)" "$(echo $stops | median_of $python_stops)"
+  record docker "$subject" "docker run to first 200, ms (median of $runs)" "$(echo $starts | median_of "$runs")"
+  record docker "$subject" "docker stop, ms (median of $runs)" "$(echo $stops | median_of "$runs")"
+}
+if "$docker_cmd" version >/dev/null 2>&1; then
+  for image in alpine_web cowserve; do
+    "$docker_cmd" image inspect "$image" >/dev/null 2>&1 && docker_run_and_stop "$image" "$image" 5
+  done
+  # The tutorials' own images cannot be pulled here: their published sizes, marked as quoted.
+  record size "python:3.6 (the cowserve tutorial's base)" "bytes, quoted, not measured" "about 900 MB"
+  record size "alpine + bash + python3 (alpine2)" "bytes, quoted, not measured" "about 60 MB"
+  # The tutorials' python images, as a local stand-in built from Debian's python3; each stop
+  # takes the full 10 s grace period, so fewer runs.
+  bash docker/python-standin.sh >/dev/null
+  python_image=fromscratch/python-standin:local
+  record size "python3 stand-in image (Debian python3, http.server)" "bytes" \
+    "$("$docker_cmd" image inspect -f '{{.Size}}' "$python_image")"
+  python_runs=3
+  [ "$duration" = 2s ] && python_runs=1
+  docker_run_and_stop "python3 stand-in" "$python_image" "$python_runs"
 
   if "$docker_cmd" image inspect alpine2 >/dev/null 2>&1; then
     stops=""
@@ -221,7 +209,7 @@ if "$docker_cmd" version >/dev/null 2>&1; then
       "$docker_cmd" stop "$id" >/dev/null
       stops+="$(ms_since "$t0") "
     done
-    record docker alpine2 "docker stop while it waits for a name, ms (median of 5)" "$(echo $stops | median5)"
+    record docker alpine2 "docker stop while it waits for a name, ms (median of 5)" "$(echo $stops | median_of 5)"
     # The floor: SIGKILL needs no cooperation, so this is Docker's own teardown time.
     kills=""
     for _ in 1 2 3 4 5; do
@@ -232,7 +220,7 @@ if "$docker_cmd" version >/dev/null 2>&1; then
       "$docker_cmd" wait "$id" >/dev/null 2>&1 || true
       kills+="$(ms_since "$t0") "
     done
-    record docker "Docker itself" "docker kill + wait, the floor, ms (median of 5)" "$(echo $kills | median5)"
+    record docker "Docker itself" "docker kill + wait, the floor, ms (median of 5)" "$(echo $kills | median_of 5)"
   fi
 fi
 

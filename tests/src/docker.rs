@@ -173,6 +173,32 @@ impl Container {
         Container { name }
     }
 
+    /// `docker run -d --name <unique> -p 127.0.0.1::8000 OPTIONS... IMAGE ARGS...`: a detached
+    /// container with its port 8000 published on a free loopback port.
+    pub fn run_published(image: &str, options: &[&str], args: &[&str]) -> Container {
+        let container = Container::named(unique_name(&image.replace([':', '/', '_'], "-")));
+        let mut run = vec![
+            "run",
+            "-d",
+            "--name",
+            &container.name,
+            "-p",
+            "127.0.0.1::8000",
+        ];
+        run.extend_from_slice(options);
+        run.push(image);
+        run.extend_from_slice(args);
+        docker_ok(&run);
+        container
+    }
+
+    /// `docker stop`s the container and returns how long that took.
+    pub fn timed_stop(&self) -> Duration {
+        let start = std::time::Instant::now();
+        docker_ok(&["stop", &self.name]);
+        start.elapsed()
+    }
+
     /// Where Docker published the container's port 8000 on the host (`-p 127.0.0.1::8000`).
     pub fn published_8000(&self) -> std::net::SocketAddr {
         let out = docker_ok(&["port", &self.name, "8000/tcp"]).stdout_str();

@@ -7,7 +7,7 @@ use fromscratch_tests::docker::{
     unique_name,
 };
 use fromscratch_tests::http::{get, get_when_up};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const IMAGE: &str = "cowserve";
 
@@ -37,9 +37,7 @@ fn tutorial_flow() {
     assert!(page.text().contains("(oo)\\_______"), "{}", page.text());
     let exec = docker_ok(&["exec", &container.name, "/cowserve", "fortune"]);
     assert!(!exec.stdout.is_empty());
-    let start = Instant::now();
-    docker_ok(&["stop", &container.name]);
-    let took = start.elapsed();
+    let took = container.timed_stop();
     assert!(took < Duration::from_secs(1), "docker stop took {took:?}");
 }
 
@@ -64,25 +62,21 @@ fn cowsay_in_a_container() {
 #[test]
 #[cfg_attr(not(docker_tests), ignore = "no Docker engine answers")]
 fn debian_cows_and_fortunes_from_read_only_mounts() {
-    let container = Container::named(unique_name("cowserve-debian"));
-    docker_ok(&[
-        "run",
-        "-d",
-        "--name",
-        &container.name,
-        "-p",
-        "127.0.0.1::8000",
-        "-v",
-        "/usr/share/cowsay/cows:/cows:ro",
-        "-e",
-        "COWPATH=/cows",
-        "-v",
-        "/usr/share/games/fortunes:/fortunes:ro",
-        "-e",
-        "COWSERVE_FORTUNES=/fortunes",
-        "--read-only",
+    let container = Container::run_published(
         image(),
-    ]);
+        &[
+            "-v",
+            "/usr/share/cowsay/cows:/cows:ro",
+            "-e",
+            "COWPATH=/cows",
+            "-v",
+            "/usr/share/games/fortunes:/fortunes:ro",
+            "-e",
+            "COWSERVE_FORTUNES=/fortunes",
+            "--read-only",
+        ],
+        &[],
+    );
     let addr = container.published_8000();
     let dragon = get_when_up(addr, "/?message=Hi&cow=dragon");
     assert_eq!(dragon.status, 200, "{}", dragon.text());
@@ -108,16 +102,7 @@ fn debian_cows_and_fortunes_from_read_only_mounts() {
 #[test]
 #[cfg_attr(not(docker_tests), ignore = "no Docker engine answers")]
 fn healthcheck_and_image() {
-    let container = Container::named(unique_name("cowserve-health"));
-    docker_ok(&[
-        "run",
-        "-d",
-        "--name",
-        &container.name,
-        "-p",
-        "127.0.0.1::8000",
-        image(),
-    ]);
+    let container = Container::run_published(image(), &[], &[]);
     container.wait_healthy(Duration::from_secs(40));
     assert_minimal_image(image(), 1);
     assert_eq!(

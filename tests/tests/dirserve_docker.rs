@@ -7,24 +7,13 @@ use fromscratch_tests::docker::{
 };
 use fromscratch_tests::fixture::Tree;
 use fromscratch_tests::http::{get, get_when_up};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const IMAGE: &str = "alpine_web";
 
 fn image() -> &'static str {
     build_image(IMAGE, "docker/dirserve/Dockerfile");
     IMAGE
-}
-
-/// `docker run -d --name N <publish> <extra...> alpine_web <args...>`; removed when dropped.
-fn start(publish: &str, extra: &[&str], args: &[&str]) -> Container {
-    let container = Container::named(unique_name("alpine-web"));
-    let mut cmd = vec!["run", "-d", "--name", &container.name, "-p", publish];
-    cmd.extend_from_slice(extra);
-    cmd.push(image());
-    cmd.extend_from_slice(args);
-    docker_ok(&cmd);
-    container
 }
 
 /// Word for word: `docker run -d -p 8000:8000 --rm alpine_web`, a listing on
@@ -62,9 +51,7 @@ fn tutorial_flow() {
         "{}",
         logs.stderr_str()
     );
-    let start = Instant::now();
-    docker_ok(&["stop", &container.name]);
-    let took = start.elapsed();
+    let took = container.timed_stop();
     assert!(took < Duration::from_secs(1), "docker stop took {took:?}");
 }
 
@@ -75,7 +62,7 @@ fn mounted_folder_is_served_live() {
     let tree = Tree::new("docker-mount");
     tree.file("index.html", "Moo\n").file("notes/a.txt", "a");
     let mount = format!("{}:/src:ro", tree.path_str());
-    let container = start("127.0.0.1::8000", &["-v", &mount], &[]);
+    let container = Container::run_published(image(), &["-v", &mount], &[]);
     let addr = container.published_8000();
     assert_eq!(get_when_up(addr, "/").text(), "Moo\n");
     assert_eq!(get(addr, "/notes/a.txt").text(), "a");
@@ -86,18 +73,15 @@ fn mounted_folder_is_served_live() {
 #[test]
 #[cfg_attr(not(docker_tests), ignore = "no Docker engine answers")]
 fn healthcheck_reaches_healthy() {
-    start("127.0.0.1::8000", &[], &[]).wait_healthy(Duration::from_secs(40));
+    Container::run_published(image(), &[], &[]).wait_healthy(Duration::from_secs(40));
 }
 
 /// Serving the container's `/`, as python's alpine_web did, shows no /proc or /sys.
 #[test]
 #[cfg_attr(not(docker_tests), ignore = "no Docker engine answers")]
 fn serving_root_hides_proc_and_sys() {
-    let container = start(
-        "127.0.0.1::8000",
-        &["-e", "SECRET_TOKEN=hunter2"],
-        &["-d", "/"],
-    );
+    let container =
+        Container::run_published(image(), &["-e", "SECRET_TOKEN=hunter2"], &["-d", "/"]);
     let addr = container.published_8000();
     assert_eq!(get_when_up(addr, "/").status, 200);
     for path in [

@@ -3,7 +3,7 @@
 
 #![cfg_attr(not(docker_tests), allow(dead_code, unused_imports))]
 
-use fromscratch_tests::docker::{Container, build_image, docker_ok, docker_output, unique_name};
+use fromscratch_tests::docker::{Container, build_image, docker_ok, docker_output};
 use fromscratch_tests::http::{get, get_when_up};
 
 /// The flags the README recommends for running any of the images.
@@ -14,14 +14,6 @@ const LOCKED_DOWN: [&str; 5] = [
     "--security-opt",
     "no-new-privileges",
 ];
-
-fn run_args<'a>(name: &'a str, image: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec!["run", "-d", "--name", name, "-p", "127.0.0.1::8000"];
-    args.extend(LOCKED_DOWN);
-    args.push(image);
-    args.extend_from_slice(extra);
-    args
-}
 
 #[test]
 #[cfg_attr(not(docker_tests), ignore = "no Docker engine answers")]
@@ -41,8 +33,7 @@ fn pyprompt_locked_down() {
 #[cfg_attr(not(docker_tests), ignore = "no Docker engine answers")]
 fn dirserve_locked_down() {
     build_image("alpine_web", "docker/dirserve/Dockerfile");
-    let container = Container::named(unique_name("alpine-web-locked"));
-    docker_ok(&run_args(&container.name, "alpine_web", &["-d", "/"]));
+    let container = Container::run_published("alpine_web", &LOCKED_DOWN, &["-d", "/"]);
     let addr = container.published_8000();
     assert_eq!(get_when_up(addr, "/").status, 200);
     assert_eq!(get(addr, "/etc/hostname").status, 200);
@@ -54,8 +45,7 @@ fn dirserve_locked_down() {
 #[cfg_attr(not(docker_tests), ignore = "no Docker engine answers")]
 fn cowserve_locked_down() {
     build_image("cowserve", "docker/cowserve/Dockerfile");
-    let container = Container::named(unique_name("cowserve-locked"));
-    docker_ok(&run_args(&container.name, "cowserve", &[]));
+    let container = Container::run_published("cowserve", &LOCKED_DOWN, &[]);
     let page = get_when_up(container.published_8000(), "/?message=locked");
     assert_eq!(page.status, 200);
     assert!(page.text().contains("< locked >"), "{}", page.text());

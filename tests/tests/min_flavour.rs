@@ -3,9 +3,7 @@
 
 #![cfg_attr(not(docker_tests), allow(dead_code, unused_imports))]
 
-use fromscratch_tests::docker::{
-    Container, build_image_with, docker_ok, docker_output, unique_name,
-};
+use fromscratch_tests::docker::{Container, build_image_with, docker_ok, docker_output};
 use fromscratch_tests::http::{get, get_when_up};
 
 fn min_image(tag: &str, program: &str) -> String {
@@ -34,18 +32,7 @@ fn pyprompt_min_greets() {
 #[cfg_attr(not(docker_tests), ignore = "no Docker engine answers")]
 fn dirserve_min_serves_and_refuses() {
     let image = min_image("alpine_web", "dirserve");
-    let container = Container::named(unique_name("alpine-web-min"));
-    docker_ok(&[
-        "run",
-        "-d",
-        "--name",
-        &container.name,
-        "-p",
-        "127.0.0.1::8000",
-        &image,
-        "-d",
-        "/",
-    ]);
+    let container = Container::run_published(&image, &[], &["-d", "/"]);
     let addr = container.published_8000();
     let root = get_when_up(addr, "/");
     assert_eq!(root.status, 200);
@@ -64,16 +51,7 @@ fn cowserve_min_says_and_serves() {
         "{}",
         moo.stdout_str()
     );
-    let container = Container::named(unique_name("cowserve-min"));
-    docker_ok(&[
-        "run",
-        "-d",
-        "--name",
-        &container.name,
-        "-p",
-        "127.0.0.1::8000",
-        &image,
-    ]);
+    let container = Container::run_published(&image, &[], &[]);
     let page = get_when_up(container.published_8000(), "/?message=Hi");
     assert_eq!(page.status, 200);
     assert!(page.text().contains("< Hi >"), "{}", page.text());
