@@ -63,6 +63,8 @@ pub enum IndexError {
     },
     /// Offsets go backwards in an index not flagged random or ordered.
     Unsorted { entry: usize },
+    /// An entry starts inside another one (or at the same offset).
+    Overlapping { entry: usize },
     /// The text is too big for 32-bit offsets.
     TextTooLarge { len: usize },
 }
@@ -97,6 +99,10 @@ impl fmt::Display for IndexError {
                     "index offsets go backwards at entry {entry}; rebuild it with strfile"
                 )
             }
+            Self::Overlapping { entry } => write!(
+                f,
+                "index entry {entry} overlaps another one; rebuild it with strfile"
+            ),
             Self::TextTooLarge { len } => write!(f, "text is {len} bytes, too large to index"),
         }
     }
@@ -204,15 +210,31 @@ impl Index {
     /// The byte range of each entry in `text`: from its offset to the next
     /// delimiter line or the end. Call only with the text this index was
     /// checked against.
-    pub fn entries(&self, text: &[u8]) -> Vec<Range<usize>> {
+    ///
+    /// Entries may not overlap: in offset order, each must end before the
+    /// next one starts. An index whose offsets point into another entry (or
+    /// repeat) is corrupt, and taking it as written would copy and scan the
+    /// text once per entry: a 40 KiB index over a 1 MiB text could cost
+    /// gigabytes. Each scan stops at the next entry, so this is linear.
+    pub fn entries(&self, text: &[u8]) -> Result<Vec<Range<usize>>, IndexError> {
         let count = self.header.numstr as usize;
-        self.offsets[..count]
+        let starts: Vec<usize> = self.offsets[..count]
             .iter()
-            .map(|&start| {
-                let start = (start as usize).min(text.len());
-                start..entry_end(text, start, self.header.delimiter)
-            })
-            .collect()
+            .map(|&start| (start as usize).min(text.len()))
+            .collect();
+        let mut order: Vec<usize> = (0..count).collect();
+        order.sort_unstable_by_key(|&i| starts[i]);
+        let mut ranges = vec![0..0; count];
+        for (k, &entry) in order.iter().enumerate() {
+            let start = starts[entry];
+            let next = order.get(k + 1).map_or(text.len(), |&n| starts[n]);
+            let end = entry_end(&text[..next], start, self.header.delimiter);
+            if end == next && next < text.len() {
+                return Err(IndexError::Overlapping { entry });
+            }
+            ranges[entry] = start..end;
+        }
+        Ok(ranges)
     }
 
     /// True if the text must be rot13-decoded before showing.

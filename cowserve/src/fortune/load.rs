@@ -7,7 +7,7 @@ use include_dir::{Dir, include_dir};
 
 use super::{FortuneFile, Source};
 use crate::error::Error;
-use crate::strfile::{DEFAULT_DELIMITER, Index, rot13};
+use crate::strfile::{DEFAULT_DELIMITER, Index, IndexError, rot13};
 
 /// Our own fortunes (`fortunes/*`), compiled in; indexed at start-up.
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/fortunes");
@@ -29,7 +29,12 @@ pub fn builtin() -> Result<Source, Error> {
                 path: file.path().into(),
                 source,
             })?;
-        files.push(fortune_file(name, file.contents(), &index));
+        let decoded =
+            fortune_file(name, file.contents(), &index).map_err(|source| Error::Fortune {
+                path: file.path().into(),
+                source,
+            })?;
+        files.push(decoded);
     }
     files.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(Source {
@@ -93,6 +98,11 @@ fn dat_path(text: &Path) -> PathBuf {
 fn read_file(path: &Path, name: String) -> Result<FortuneFile, Error> {
     let text = read_capped(path)?;
     let dat = dat_path(path);
+    let index_path = if dat.is_file() {
+        dat.clone()
+    } else {
+        path.into()
+    };
     let index = if dat.is_file() {
         let bytes = read_capped(&dat)?;
         Index::read(&bytes, text.len()).map_err(|source| Error::Fortune {
@@ -105,7 +115,10 @@ fn read_file(path: &Path, name: String) -> Result<FortuneFile, Error> {
             source,
         })?
     };
-    Ok(fortune_file(name, &text, &index))
+    fortune_file(name, &text, &index).map_err(|source| Error::Fortune {
+        path: index_path,
+        source,
+    })
 }
 
 /// Reads at most [`MAX_FILE_BYTES`], refusing anything longer.
@@ -123,10 +136,10 @@ fn read_capped(path: &Path) -> Result<Vec<u8>, Error> {
 }
 
 /// Decodes each indexed entry (invalid UTF-8 becomes U+FFFD, rot13 undone).
-fn fortune_file(name: String, raw: &[u8], index: &Index) -> FortuneFile {
+fn fortune_file(name: String, raw: &[u8], index: &Index) -> Result<FortuneFile, IndexError> {
     let mut text = String::new();
     let mut entries = Vec::new();
-    for range in index.entries(raw) {
+    for range in index.entries(raw)? {
         let len = range.len();
         let mut entry = String::from_utf8_lossy(&raw[range]).into_owned();
         if index.rotated() {
@@ -136,9 +149,9 @@ fn fortune_file(name: String, raw: &[u8], index: &Index) -> FortuneFile {
         text.push_str(&entry);
         entries.push((start..text.len(), len));
     }
-    FortuneFile {
+    Ok(FortuneFile {
         name,
         text,
         entries,
-    }
+    })
 }

@@ -13,6 +13,7 @@ fn build_matches_strfile() {
     assert_eq!(index.to_bytes(), want);
     let entries: Vec<&[u8]> = index
         .entries(SAMPLE)
+        .unwrap()
         .into_iter()
         .map(|r| &SAMPLE[r])
         .collect();
@@ -99,7 +100,7 @@ fn offsets_out_of_range_or_unsorted() {
     // The same order is fine in a shuffled (strfile -r) index.
     swapped[19] = STR_RANDOM as u8;
     let index = Index::read(&swapped, SAMPLE.len()).unwrap();
-    assert_eq!(&SAMPLE[index.entries(SAMPLE)[2].clone()], b"bb\n");
+    assert_eq!(&SAMPLE[index.entries(SAMPLE).unwrap()[2].clone()], b"bb\n");
 }
 
 #[test]
@@ -160,4 +161,31 @@ fn debian_indexes_match_ours() {
         checked += 1;
     }
     assert!(checked > 0, "no .dat files in {}", dir.display());
+}
+
+/// Offsets that repeat or point into another entry would make every entry a copy of the text:
+/// refused (found by the property tests).
+#[test]
+fn overlapping_entries_are_refused() {
+    let text = b"one\ntwo\n%\nthree\n";
+    let index_with = |offsets: &[u32]| {
+        let mut dat = Vec::new();
+        for word in [2u32, offsets.len() as u32 - 1, 0, 0, 0] {
+            dat.extend_from_slice(&word.to_be_bytes());
+        }
+        dat.extend_from_slice(&[b'%', 0, 0, 0]);
+        for o in offsets {
+            dat.extend_from_slice(&o.to_be_bytes());
+        }
+        Index::read(&dat, text.len()).unwrap()
+    };
+    let good = index_with(&[0, 10, 16]);
+    let ranges = good.entries(text).unwrap();
+    assert_eq!(&text[ranges[0].clone()], b"one\ntwo\n");
+    assert_eq!(&text[ranges[1].clone()], b"three\n");
+    for bad in [&[0, 0, 16][..], &[0, 4, 16], &[0, 0, 0, 0, 16]] {
+        let err = index_with(bad).entries(text).unwrap_err();
+        assert!(matches!(err, IndexError::Overlapping { .. }), "{bad:?}: {err}");
+        assert!(err.to_string().contains("rebuild it with strfile"));
+    }
 }
