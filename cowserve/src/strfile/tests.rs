@@ -185,7 +185,10 @@ fn overlapping_entries_are_refused() {
     assert_eq!(&text[ranges[1].clone()], b"three\n");
     for bad in [&[0, 0, 16][..], &[0, 4, 16], &[0, 0, 0, 0, 16]] {
         let err = index_with(bad).entries(text).unwrap_err();
-        assert!(matches!(err, IndexError::Overlapping { .. }), "{bad:?}: {err}");
+        assert!(
+            matches!(err, IndexError::Overlapping { .. }),
+            "{bad:?}: {err}"
+        );
         assert!(err.to_string().contains("rebuild it with strfile"));
     }
 }
