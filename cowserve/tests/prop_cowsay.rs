@@ -30,32 +30,11 @@ use cowserve::cowfile::CowFile;
 use cowserve::cows::CowCatalog;
 use cowserve::cowsay::width::{clusters, is_space, str_width};
 use cowserve::cowsay::{Options, face, render, wrap};
+use fromscratch_tests::property::check;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngAlgorithm, TestError, TestRunner};
 
 /// Cases per property; each renders one cow (a few hundred characters).
 const CASES: u32 = 1500;
-
-fn check<S: Strategy>(
-    cases: u32,
-    strategy: S,
-    test: impl Fn(S::Value) -> Result<(), TestCaseError>,
-) {
-    let config = Config {
-        cases,
-        failure_persistence: None,
-        // ChaCha, the default, is most of the run time in a debug build.
-        rng_algorithm: RngAlgorithm::XorShift,
-        ..Config::default()
-    };
-    match TestRunner::new(config).run(&strategy, test) {
-        Ok(()) => {}
-        Err(TestError::Fail(reason, input)) => {
-            panic!("property failed: {reason}\nminimal input: {input:?}")
-        }
-        Err(e) => panic!("property test aborted: {e}"),
-    }
-}
 
 fn default_cow() -> CowFile {
     CowCatalog::builtin()

@@ -37,8 +37,8 @@ use cowserve::fortune::{Filter, FortuneSet, Length};
 use cowserve::strfile::{
     HEADER_LEN, Index, IndexError, STR_ORDERED, STR_RANDOM, STR_ROTATED, VERSION,
 };
+use fromscratch_tests::property::check;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngAlgorithm, TestError, TestRunner};
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
 
@@ -46,27 +46,6 @@ use rand::rngs::SmallRng;
 const CASES: u32 = 2000;
 /// Cases for properties that write files.
 const FILE_CASES: u32 = 300;
-
-fn check<S: Strategy>(
-    cases: u32,
-    strategy: S,
-    test: impl Fn(S::Value) -> Result<(), TestCaseError>,
-) {
-    let config = Config {
-        cases,
-        failure_persistence: None,
-        // ChaCha, the default, is most of the run time in a debug build.
-        rng_algorithm: RngAlgorithm::XorShift,
-        ..Config::default()
-    };
-    match TestRunner::new(config).run(&strategy, test) {
-        Ok(()) => {}
-        Err(TestError::Fail(reason, input)) => {
-            panic!("property failed: {reason}\nminimal input: {input:?}")
-        }
-        Err(e) => panic!("property test aborted: {e}"),
-    }
-}
 
 // ---- allocation tracking ------------------------------------------------------------------
 

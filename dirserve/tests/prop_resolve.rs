@@ -37,8 +37,8 @@ use dirserve::listing::{Kind, read_listing};
 use dirserve::listing_html::href;
 use dirserve::resolve::decode::{MAX_PATH_BYTES, decode_request_path};
 use dirserve::resolve::{ResolveError, ServedRoot};
+use fromscratch_tests::property::check;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngAlgorithm, TestError, TestRunner};
 
 /// Cases per containment property (each case is a handful of syscalls).
 const RESOLVE_CASES: u32 = 4000;
@@ -48,27 +48,6 @@ const DECODE_CASES: u32 = 2000;
 const LISTING_CASES: u32 = 300;
 
 /// Runs `test` on `cases` values of `strategy`, panicking with the shrunk input on failure.
-fn check<S: Strategy>(
-    cases: u32,
-    strategy: S,
-    test: impl Fn(S::Value) -> Result<(), TestCaseError>,
-) {
-    let config = Config {
-        cases,
-        failure_persistence: None,
-        // ChaCha, the default, is most of the run time in a debug build.
-        rng_algorithm: RngAlgorithm::XorShift,
-        ..Config::default()
-    };
-    match TestRunner::new(config).run(&strategy, test) {
-        Ok(()) => {}
-        Err(TestError::Fail(reason, input)) => {
-            panic!("property failed: {reason}\nminimal input: {input:?}")
-        }
-        Err(e) => panic!("property test aborted: {e}"),
-    }
-}
-
 /// A fresh directory under the system temp dir, removed on drop.
 struct TempDir(PathBuf);
 

@@ -4,6 +4,7 @@
 //! Layout:
 //! - `binary`: finds (building it first if needed) a workspace binary for the current profile.
 //! - `process`: runs a program with given input, with deadlines, and reads its exit status.
+//! - `property`: the shared settings for proptest properties (used by the crates' own tests).
 //! - `pty`: runs a program on a pseudo-terminal, as a person at a terminal would.
 //! - `docker`: the engine, the stand-in builder and image builds from the real Dockerfiles.
 //! - `fixture`: temporary trees to serve.
@@ -16,6 +17,7 @@ pub mod docker;
 pub mod fixture;
 pub mod http;
 pub mod process;
+pub mod property;
 pub mod pty;
 pub mod python;
 pub mod server;
