@@ -28,7 +28,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -37,6 +37,7 @@ use cowserve::fortune::{Filter, FortuneSet, Length};
 use cowserve::strfile::{
     HEADER_LEN, Index, IndexError, STR_ORDERED, STR_RANDOM, STR_ROTATED, VERSION,
 };
+use fromscratch_tests::fixture::Tree;
 use fromscratch_tests::property::check;
 use proptest::prelude::*;
 use rand::SeedableRng;
@@ -525,26 +526,6 @@ fn well_formed_cows_render_their_picture() {
 
 // ---- fortune files on disk --------------------------------------------------------------
 
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path =
-            std::env::temp_dir().join(format!("cowserve-prop-{tag}-{}-{n}", std::process::id()));
-        let _ = fs::remove_dir_all(&path);
-        fs::create_dir_all(&path).expect("create temp dir");
-        TempDir(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
 /// What to put next to the text as its `.dat`.
 #[derive(Debug, Clone)]
 enum Dat {
@@ -605,14 +586,14 @@ fn write_fortunes(path: &Path, text: &[u8], dat: &Dat) -> bool {
 
 #[test]
 fn loading_fortune_files_never_panics() {
-    let tmp = TempDir::new("fortunes");
+    let tmp = Tree::new("fortunes");
     let counter = AtomicUsize::new(0);
     check(
         FILE_CASES,
         (fortune_text(), dat_choice(), any::<u64>()),
         |(text, dat, seed)| {
             let dir = tmp
-                .0
+                .path()
                 .join(format!("case-{}", counter.fetch_add(1, Ordering::Relaxed)));
             fs::create_dir(&dir).expect("case dir");
             let file = dir.join("fortunes");
@@ -668,12 +649,12 @@ fn loading_fortune_files_never_panics() {
 /// 40 KiB of zero offsets would have been ~10 GiB).
 #[test]
 fn loading_memory_is_bounded_by_the_files() {
-    let tmp = TempDir::new("fortune-memory");
+    let tmp = Tree::new("fortune-memory");
     let counter = AtomicUsize::new(0);
     let input = (1..2000usize, 1..1500usize, any::<u32>());
     check(FILE_CASES, input, |(text_len, entries, spread)| {
         let dir = tmp
-            .0
+            .path()
             .join(format!("case-{}", counter.fetch_add(1, Ordering::Relaxed)));
         fs::create_dir(&dir).expect("case dir");
         let file = dir.join("fortunes");
