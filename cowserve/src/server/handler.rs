@@ -37,13 +37,12 @@ impl CowHandler {
     }
 
     /// A fortune as `fortune | cowsay` reads it: without its final newline.
-    fn fortune(&self) -> Result<String, HttpError> {
-        let picked = RNG.with(|rng| {
+    fn fortune(&self) -> Result<&str, HttpError> {
+        RNG.with(|rng| {
             self.fortunes
                 .pick(&mut *rng.borrow_mut(), &Filter::default())
-                .map(str::to_owned)
-        });
-        picked.map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
+        })
+        .map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
     }
 
     fn cow_page(&self, request: &Request<Incoming>) -> Result<Response<Body>, HttpError> {
@@ -53,11 +52,11 @@ impl CowHandler {
             .cows
             .get(cow_name)
             .map_err(|e| bad_request(format!("cow: {e}")))?;
-        let message = match query.message {
-            Some(message) => message,
+        let message = match &query.message {
+            Some(message) => message.as_str(),
             None => {
                 let fortune = self.fortune()?;
-                fortune.strip_suffix('\n').unwrap_or(&fortune).to_owned()
+                fortune.strip_suffix('\n').unwrap_or(fortune)
             }
         };
         let options = Options {
@@ -68,11 +67,11 @@ impl CowHandler {
             width: query.width.unwrap_or(cowsay::DEFAULT_WIDTH),
             reflow: true,
         };
-        let text = cowsay::render(&options, cow, &message).map_err(bad_request)?;
+        let text = cowsay::render(&options, cow, message).map_err(bad_request)?;
         let format = query.format.unwrap_or_else(|| negotiate(request));
         let (body, content_type) = match format {
             Format::Html => (page::html(&text), "text/html; charset=utf-8"),
-            Format::Json => (page::json(&message, cow_name, &text), "application/json"),
+            Format::Json => (page::json(message, cow_name, &text), "application/json"),
             Format::Text => (text, "text/plain; charset=utf-8"),
         };
         let mut response = fresh(body, content_type);
@@ -94,7 +93,10 @@ impl Handler for CowHandler {
         }
         match request.uri().path() {
             "/" => self.cow_page(request),
-            "/fortune" => Ok(fresh(self.fortune()?, "text/plain; charset=utf-8")),
+            "/fortune" => Ok(fresh(
+                self.fortune()?.to_owned(),
+                "text/plain; charset=utf-8",
+            )),
             "/cows" => {
                 let mut names = self.cows.names().collect::<Vec<_>>().join("\n");
                 names.push('\n');
