@@ -21,6 +21,12 @@ if rustup toolchain list | grep -q '^nightly'; then
     rustup target add x86_64-unknown-linux-musl --toolchain nightly
 fi
 
+# cargo-fuzz runs the fuzz targets (fuzz/run.sh) on the nightly toolchain; from crates.io.
+if ! cargo fuzz --version 2>/dev/null | grep -qx 'cargo-fuzz 0.13.2'; then
+  say "installing cargo-fuzz 0.13.2 (crates.io)"
+  cargo install -q --locked cargo-fuzz --version 0.13.2
+fi
+
 # Debian's packages: the engine and a BuildKit-capable client (/usr/bin/docker), compose, debootstrap for
 # the stand-in builder, python3 (reference for dirserve), cowsay and fortune-mod (references for
 # cowserve), curl for checks, wrk and nginx for the benchmarks.

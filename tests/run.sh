@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test: prepares the host (docker/host-setup.sh), checks formatting and lints, runs the
-# workspace's tests natively and against real images, then the benchmarks in their short mode.
+# workspace's tests natively and against real images, each fuzz target briefly, then the
+# benchmarks in their short mode.
 # Prints how long each phase took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,10 +22,22 @@ phase() {
   echo "=== $name: $((SECONDS - start)) s"
 }
 
+# The fuzz crate is its own workspace (nightly), so it is checked on its own.
+fmt() {
+  cargo fmt --all -- --check
+  cargo fmt --manifest-path fuzz/Cargo.toml -- --check
+}
+clippy() {
+  cargo clippy --workspace --all-targets --locked -- -D warnings
+  (cd fuzz && cargo +nightly clippy --all-targets --locked -- -D warnings)
+}
+
 phase setup bash docker/host-setup.sh
-phase fmt cargo fmt --all -- --check
-phase clippy cargo clippy --workspace --all-targets --locked -- -D warnings
+phase fmt fmt
+phase clippy clippy
 phase test cargo test --workspace --locked
+# Every fuzz target for a short while (a crash fails the run; longer runs: fuzz/README.md).
+phase fuzz bash fuzz/run.sh "${FROMSCRATCH_FUZZ_SECS:-30}"
 # The benchmark command in its short mode, so every run proves it works (figures: README).
 phase bench bash tests/bench.sh --short
 echo "=== all phases: $SECONDS s"

@@ -22,9 +22,10 @@ use std::net::{IpAddr, TcpListener as StdListener};
 use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
+use tokio::sync::{Semaphore, mpsc, watch};
 
 /// What a server does with a request. Handlers answer from memory or the page cache without
 /// waiting, so this is a plain function; a body that is slow to produce streams through [`Body`].
@@ -83,6 +84,34 @@ struct Shared<H> {
     quiet: bool,
     keep_alive: bool,
     server_name: HeaderValue,
+}
+
+/// One handler serving connections from any byte stream rather than from sockets, quietly and
+/// with the given limits: the entry point of the fuzz targets (`fuzz/`), which drive the real
+/// request path (hyper's parser, the limits, the handler, the bodies) with arbitrary bytes.
+pub struct StreamServer<H>(Arc<Shared<H>>);
+
+impl<H: Handler> StreamServer<H> {
+    pub fn new(handler: H, limits: Limits) -> StreamServer<H> {
+        StreamServer(Arc::new(Shared {
+            handler,
+            slots: Arc::new(Semaphore::new(limits.max_connections)),
+            shutdown: watch::Sender::new(false),
+            limits,
+            quiet: true,
+            keep_alive: true,
+            server_name: HeaderValue::from_static("servekit"),
+        }))
+    }
+
+    /// Serves `stream` until the client closes it, an error, or a timeout (needs a tokio
+    /// runtime with time enabled).
+    pub async fn serve<S>(&self, stream: S, client: IpAddr)
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        connection(stream, client, Arc::clone(&self.0)).await;
+    }
 }
 
 /// Serves until SIGTERM or SIGINT, then stops accepting, lets in-flight responses finish within
@@ -179,13 +208,13 @@ async fn accept_loop<H: Handler>(
             Ok((stream, peer)) => {
                 // Responses go out whole; waiting for ACKs (Nagle) only adds latency.
                 let _ = stream.set_nodelay(true);
-                tokio::spawn(connection(
-                    stream,
-                    peer.ip(),
-                    Arc::clone(&shared),
-                    permit,
-                    done.clone(),
-                ));
+                let shared = Arc::clone(&shared);
+                let done = done.clone();
+                tokio::spawn(async move {
+                    connection(stream, peer.ip(), shared).await;
+                    // The connection's slot frees, and its worker may finish, only now.
+                    drop((permit, done));
+                });
             }
             // Out of descriptors or a connection reset before accept: back off briefly rather
             // than spin, and go on.
@@ -195,13 +224,11 @@ async fn accept_loop<H: Handler>(
 }
 
 /// Serves one connection; on shutdown lets the response in flight finish, then closes.
-async fn connection<H: Handler>(
-    stream: TcpStream,
-    client: IpAddr,
-    shared: Arc<Shared<H>>,
-    _slot: OwnedSemaphorePermit,
-    _done: mpsc::Sender<()>,
-) {
+async fn connection<H, S>(stream: S, client: IpAddr, shared: Arc<Shared<H>>)
+where
+    H: Handler,
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let limits = &shared.limits;
     let io = IdleTimeout::new(TokioIo::new(stream), limits.timeout);
     let service_shared = Arc::clone(&shared);
@@ -302,5 +329,58 @@ fn raise_fd_limit() {
             limit.rlim_cur = limit.rlim_max.min(1 << 20);
             libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    struct Hello;
+
+    impl Handler for Hello {
+        fn handle(&self, request: &Request<Incoming>) -> Result<Response<Body>, HttpError> {
+            match request.uri().path() {
+                "/" => Ok(Response::new(Body::from("hello"))),
+                _ => Err(HttpError::not_found()),
+            }
+        }
+    }
+
+    /// Pipelined requests over an in-memory stream get their answers in order, with `Server`,
+    /// and a malformed one ends the connection with a 400.
+    #[test]
+    fn a_stream_server_answers_pipelined_requests_then_a_malformed_one() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        let server = StreamServer::new(Hello, Limits::default());
+        let (mut client, stream) = tokio::io::duplex(64 * 1024);
+        let answer = runtime.block_on(async move {
+            let serving = server.serve(stream, IpAddr::V4(Ipv4Addr::LOCALHOST));
+            let talking = async {
+                client
+                    .write_all(b"GET / HTTP/1.1\r\n\r\nGET /nope HTTP/1.1\r\n\r\nGET \x01 HTTP/1.1\r\n\r\n")
+                    .await
+                    .unwrap();
+                let mut answer = Vec::new();
+                client.read_to_end(&mut answer).await.unwrap();
+                answer
+            };
+            tokio::join!(serving, talking).1
+        });
+        let answer = String::from_utf8(answer).unwrap();
+        // Bodies end without a newline, so split on the status lines themselves.
+        let statuses: Vec<&str> = answer
+            .split("HTTP/1.1 ")
+            .skip(1)
+            .map(|rest| &rest[..3])
+            .collect();
+        assert_eq!(statuses, ["200", "404", "400"], "{answer}");
+        assert!(answer.contains("server: servekit\r\n"), "{answer}");
     }
 }

@@ -4,6 +4,7 @@
 use super::cows::Cows;
 use super::page;
 use super::query::{CowQuery, Format};
+use crate::cows::CowCatalog;
 use crate::cowsay::{self, Options};
 use crate::fortune::{Filter, FortuneSet};
 use hyper::body::Incoming;
@@ -34,6 +35,18 @@ impl CowHandler {
             default_cow,
             fortunes,
         }
+    }
+
+    /// The page as `cowserve` with no flags and no `COWPATH` serves it: the built-in cows and
+    /// fortunes. For the fuzz targets (`fuzz/`), which drive it through
+    /// `servekit::serve::StreamServer`.
+    pub fn builtin() -> Result<Self, crate::Error> {
+        let cows = Cows::new(CowCatalog::builtin());
+        Ok(CowHandler::new(
+            cows,
+            "default".into(),
+            FortuneSet::builtin()?,
+        ))
     }
 
     /// A fortune as `fortune | cowsay` reads it: without its final newline.

@@ -16,7 +16,7 @@ use crate::cows::CowCatalog;
 use crate::fortune::FortuneSet;
 use config::{Command, USAGE};
 use cows::Cows;
-use handler::CowHandler;
+pub use handler::CowHandler;
 use servekit::client;
 use std::ffi::OsString;
 use std::process::ExitCode;
