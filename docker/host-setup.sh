@@ -27,6 +27,12 @@ if ! cargo fuzz --version 2>/dev/null | grep -qx 'cargo-fuzz 0.13.2'; then
   cargo install -q --locked cargo-fuzz --version 0.13.2
 fi
 
+# cargo-deny checks the dependency policy (deny.toml); from crates.io.
+if ! cargo deny --version 2>/dev/null | grep -qx 'cargo-deny 0.20.2'; then
+  say "installing cargo-deny 0.20.2 (crates.io)"
+  cargo install -q --locked cargo-deny --version 0.20.2
+fi
+
 # Debian's packages: the engine and a BuildKit-capable client (/usr/bin/docker), compose, debootstrap for
 # the stand-in builder, python3 (reference for dirserve), cowsay and fortune-mod (references for
 # cowserve), curl for checks, wrk and nginx for the benchmarks.

@@ -35,6 +35,9 @@ clippy() {
 phase setup bash docker/host-setup.sh
 phase fmt fmt
 phase clippy clippy
+# Licenses, banned and duplicate crates, sources (deny.toml). Offline: the advisory database
+# cannot be fetched here.
+phase deny cargo deny --frozen check licenses bans sources
 phase test cargo test --workspace --locked
 # Every fuzz target for a short while (a crash fails the run; longer runs: fuzz/README.md).
 phase fuzz bash fuzz/run.sh "${FROMSCRATCH_FUZZ_SECS:-30}"
