@@ -7,8 +7,10 @@
 //! asks through [`CowCatalog::resolve`], which takes names only.
 //!
 //! Deliberate differences from cowsay 3.03: a `-f` path that does not exist
-//! is an error (cowsay silently draws a balloon with no cow), and when
-//! `COWPATH` is unset its default directory is searched only if it exists.
+//! is an error (cowsay silently draws a balloon with no cow), when
+//! `COWPATH` is unset its default directory is searched only if it exists,
+//! and a name found only as something other than a regular file (a
+//! directory, a FIFO) is reported as such rather than as not found.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -75,10 +77,18 @@ impl CowCatalog {
     }
 
     fn find(&self, name: &str, program: &str) -> Result<CowFile, Error> {
+        // Skipped as cowsay's `-f` test skips it, but worth naming if nothing else is found.
+        let mut not_a_file = None;
         for dir in &self.dirs {
             for candidate in [dir.join(name), dir.join(format!("{name}.cow"))] {
+                // Opened only if it is a regular file: opening a FIFO waits for a writer. (One
+                // swapped in between this check and the open would still wait: closing that window
+                // takes O_NONBLOCK, which std does not name.)
                 if candidate.is_file() {
                     return read_cow(&candidate);
+                }
+                if not_a_file.is_none() && candidate.exists() {
+                    not_a_file = Some(candidate);
                 }
             }
         }
@@ -86,9 +96,13 @@ impl CowCatalog {
             .get_file(name)
             .or_else(|| BUILTIN.get_file(format!("{name}.cow")))
             .filter(|f| f.path().extension().is_some_and(|e| e == "cow"));
-        match file {
-            Some(file) => parse(&String::from_utf8_lossy(file.contents()), name),
-            None => Err(Error::UnknownCow {
+        match (file, not_a_file) {
+            (Some(file), _) => parse(&String::from_utf8_lossy(file.contents()), name),
+            (None, Some(path)) => {
+                let error = std::io::Error::other("not a regular file");
+                Err(Error::io(path, error))
+            }
+            (None, None) => Err(Error::UnknownCow {
                 program: program.to_owned(),
                 name: name.to_owned(),
             }),
@@ -207,6 +221,27 @@ mod tests {
     fn unknown_cow_message_matches_cowsay() {
         let err = CowCatalog::builtin().load("nosuch", "cowsay").unwrap_err();
         assert_eq!(err.to_string(), "cowsay: Could not find nosuch cowfile!");
+    }
+
+    /// A directory or FIFO named like a cow is skipped, as cowsay skips it, and named when it is
+    /// all there is; it is never opened (a FIFO would block).
+    #[test]
+    fn non_files_in_cowpath_are_skipped_then_named() {
+        let dir = std::env::temp_dir().join(format!("cowserve-cows-odd-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("odd.cow")).unwrap();
+        std::fs::create_dir_all(dir.join("default.cow")).unwrap();
+        let catalog = CowCatalog::from_cowpath(Some(dir.as_os_str()));
+        let err = catalog.load("odd", "cowsay").unwrap_err();
+        let odd = dir.join("odd.cow");
+        assert_eq!(
+            err.to_string(),
+            format!("{}: not a regular file", odd.display())
+        );
+        assert!(
+            catalog.load("default", "cowsay").is_ok(),
+            "the built-in one"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub enum Error {
     Io { path: PathBuf, source: io::Error },
     /// A fortune file or its `.dat` index that does not hold together.
     Fortune { path: PathBuf, source: IndexError },
+    /// A fortune file that is not UTF-8 text; `line` holds the first bad byte.
+    NotUtf8 { path: PathBuf, line: usize },
     /// A path that is neither a fortune file nor a directory of them.
     NotFortunes(PathBuf),
     /// Nothing to choose from after filtering.
@@ -48,6 +50,11 @@ impl fmt::Display for Error {
             Self::CowFile { path, source } => write!(f, "{path}: {source}"),
             Self::Io { path, source } => write!(f, "{}: {source}", path.display()),
             Self::Fortune { path, source } => write!(f, "{}: {source}", path.display()),
+            Self::NotUtf8 { path, line } => write!(
+                f,
+                "{}: not UTF-8 text (line {line}); convert it, e.g. with iconv -f LATIN1 -t UTF-8",
+                path.display()
+            ),
             Self::NotFortunes(path) => {
                 write!(f, "{} is not a fortune file or directory", path.display())
             }

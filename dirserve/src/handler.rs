@@ -218,12 +218,15 @@ impl DirHandler {
     }
 }
 
-/// A directory that cannot be read: 403 when that is a permission, 500 otherwise.
+/// A directory that cannot be read: 403 when that is a permission, 404 when it was removed after
+/// it was opened (the kernel refuses to read a deleted directory: `ENOENT`, which is how a
+/// removed served root looks), 500 otherwise.
 fn listing_error(e: std::io::Error) -> HttpError {
     match e.kind() {
         std::io::ErrorKind::PermissionDenied => {
             HttpError::new(StatusCode::FORBIDDEN, "No permission to list directory")
         }
+        std::io::ErrorKind::NotFound => HttpError::not_found(),
         _ => HttpError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("Cannot list directory: {e}"),
@@ -256,5 +259,24 @@ mod tests {
         assert_eq!(location("///evil.example"), "/evil.example/");
         assert_eq!(location("/%2Fevil.example"), "/%2Fevil.example/");
         assert_eq!(location("http://evil.example/dir"), "/dir/");
+    }
+
+    /// A directory removed while it is open cannot be read; that is a 404, not the server's
+    /// trouble.
+    #[test]
+    fn a_removed_directory_lists_as_not_found() {
+        let tree = crate::testutil::TempTree::new("handler-removed");
+        tree.dir("gone");
+        let dir = std::fs::File::open(tree.path().join("gone")).unwrap();
+        std::fs::remove_dir(tree.path().join("gone")).unwrap();
+        let error = read_listing(&dir).map_err(listing_error).unwrap_err();
+        assert_eq!(error.status, StatusCode::NOT_FOUND, "{}", error.message);
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert_eq!(listing_error(denied).status, StatusCode::FORBIDDEN);
+        let other = std::io::Error::other("disk on fire");
+        assert_eq!(
+            listing_error(other).status,
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 }

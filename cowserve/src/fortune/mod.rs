@@ -20,7 +20,7 @@ use rand::Rng;
 
 use crate::error::Error;
 
-pub use load::MAX_FILE_BYTES;
+pub use load::{MAX_FORTUNES, MAX_TEXT_BYTES};
 
 /// fortune-mod's default boundary between short and long, in bytes.
 pub const DEFAULT_SHORT_MAX: usize = 160;
@@ -89,6 +89,30 @@ impl FortuneFile {
         self.entries.is_empty()
     }
 
+    /// See [`FortuneSet::keep_at_most`].
+    fn keep_at_most(&mut self, max_bytes: usize) -> usize {
+        let before = self.entries.len();
+        if self
+            .entries
+            .iter()
+            .all(|(range, _)| range.len() <= max_bytes)
+        {
+            return 0;
+        }
+        let mut text = String::new();
+        let mut entries = Vec::new();
+        for (range, len) in &self.entries {
+            if range.len() <= max_bytes {
+                let start = text.len();
+                text.push_str(&self.text[range.clone()]);
+                entries.push((start..text.len(), *len));
+            }
+        }
+        self.text = text;
+        self.entries = entries;
+        before - self.entries.len()
+    }
+
     fn entry(&self, i: usize) -> &str {
         self.entries
             .get(i)
@@ -143,17 +167,29 @@ impl FortuneSet {
         })
     }
 
-    /// Loads files and directories (of files with `.dat` indexes); with no
-    /// paths, the built-in set.
+    /// Loads files and directories (of files with `.dat` indexes), at most
+    /// [`MAX_TEXT_BYTES`] of text and [`MAX_FORTUNES`] fortunes in all; with no paths, the
+    /// built-in set.
     pub fn load(paths: &[std::path::PathBuf]) -> Result<Self, Error> {
         if paths.is_empty() {
             return Self::builtin();
         }
+        let mut budget = load::Budget::default();
         let sources = paths
             .iter()
-            .map(|p| load::source(p))
+            .map(|p| load::source(p, &mut budget))
             .collect::<Result<_, _>>()?;
         Ok(Self { sources })
+    }
+
+    /// Drops every fortune longer than `max_bytes`, for a caller that must bound what one pick
+    /// can cost (the web page); returns how many were dropped. Their text is freed.
+    pub fn keep_at_most(&mut self, max_bytes: usize) -> usize {
+        self.sources
+            .iter_mut()
+            .flat_map(|s| &mut s.files)
+            .map(|f| f.keep_at_most(max_bytes))
+            .sum()
     }
 
     /// The sources in order.

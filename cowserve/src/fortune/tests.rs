@@ -154,3 +154,83 @@ fn corrupt_files_on_disk_are_errors_not_panics() {
     assert!(FortuneSet::load(&[dir.join("missing")]).is_err());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn long_fortunes_can_be_left_out() {
+    let mut set = FortuneSet {
+        sources: vec![Source {
+            name: "f".into(),
+            files: vec![file("f", &["short\n", &"x".repeat(100), "tiny\n"])],
+            is_dir: false,
+        }],
+    };
+    assert_eq!(set.keep_at_most(10), 1);
+    assert_eq!(set.sources()[0].files[0].len(), 2);
+    let mut rng = SmallRng::seed_from_u64(3);
+    for _ in 0..50 {
+        let picked = set.pick(&mut rng, &Filter::default()).unwrap();
+        assert!(picked == "short\n" || picked == "tiny\n", "{picked:?}");
+    }
+    assert_eq!(set.keep_at_most(10), 0);
+    assert_eq!(set.keep_at_most(5), 1);
+    assert_eq!(set.pick(&mut rng, &Filter::default()).unwrap(), "tiny\n");
+    assert_eq!(set.keep_at_most(0), 1);
+    assert!(matches!(
+        set.pick(&mut rng, &Filter::default()),
+        Err(Error::NoFortunes)
+    ));
+}
+
+#[test]
+fn fortune_text_must_be_utf8_and_within_the_bound() {
+    let dir = std::env::temp_dir().join(format!("cowserve-fortune-text-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let latin1 = dir.join("latin1");
+    std::fs::write(&latin1, b"ok\n%\nna\xefve\n").unwrap();
+    let err = FortuneSet::load(std::slice::from_ref(&latin1)).unwrap_err();
+    assert!(matches!(err, Error::NotUtf8 { line: 3, .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("{}: not UTF-8", latin1.display()))
+    );
+    // Sparse: refused by its size, without being read.
+    let huge = dir.join("huge");
+    let file = std::fs::File::create(&huge).unwrap();
+    file.set_len(MAX_TEXT_BYTES + 1).unwrap();
+    let err = FortuneSet::load(std::slice::from_ref(&huge)).unwrap_err();
+    assert!(err.to_string().contains("past 33554432 bytes"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_number_of_fortunes_is_bounded_in_all() {
+    let dir = std::env::temp_dir().join(format!("cowserve-fortune-count-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // Each holds 60% of the bound: one loads, both are too many.
+    let count = MAX_FORTUNES as usize * 6 / 10;
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    for path in [&a, &b] {
+        std::fs::write(path, "a\n%\n".repeat(count)).unwrap();
+    }
+    let one = FortuneSet::load(std::slice::from_ref(&a)).unwrap();
+    assert_eq!(one.sources()[0].files[0].len(), count);
+    let err = FortuneSet::load(&[a.clone(), b.clone()]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: would take the fortunes past 1048576, the most loaded in all",
+            b.display()
+        )
+    );
+    // An index too large for the bound is refused by its size, without being read.
+    let dat = dir.join("a.dat");
+    let file = std::fs::File::create(&dat).unwrap();
+    file.set_len(24 + 4 * (MAX_FORTUNES + 2)).unwrap();
+    let err = FortuneSet::load(std::slice::from_ref(&a)).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with(&format!("{}: larger than", dat.display())),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

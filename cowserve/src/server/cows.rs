@@ -3,7 +3,10 @@
 
 use crate::cowfile::CowFile;
 use crate::cows::CowCatalog;
+use hyper::StatusCode;
+use servekit::HttpError;
 use std::collections::BTreeMap;
+use std::fmt;
 use std::sync::OnceLock;
 
 /// Built-in and `COWPATH` cows by name; a name never reaches the file system unless it is one
@@ -12,6 +15,36 @@ pub struct Cows {
     catalog: CowCatalog,
     /// Each cow parsed once, or why it cannot be (kept, so a broken file is read once).
     parsed: BTreeMap<String, OnceLock<Result<CowFile, String>>>,
+}
+
+/// Why a cow cannot be drawn, and whose fault that is.
+#[derive(Debug)]
+pub enum CowError {
+    /// No cow by that name: the visitor asked for something that is not there (400).
+    Unknown(String),
+    /// A cow of the catalog whose file is broken, too big, or no longer a file: nothing the
+    /// visitor can change, the server's fault (500).
+    Broken(String),
+}
+
+impl CowError {
+    /// The answer to a page that asked for this cow.
+    pub fn into_http(self) -> HttpError {
+        match self {
+            CowError::Unknown(message) => {
+                HttpError::new(StatusCode::BAD_REQUEST, format!("cow: {message}"))
+            }
+            CowError::Broken(message) => HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, message),
+        }
+    }
+}
+
+impl fmt::Display for CowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CowError::Unknown(message) | CowError::Broken(message) => f.write_str(message),
+        }
+    }
 }
 
 impl Cows {
@@ -24,21 +57,45 @@ impl Cows {
         Cows { catalog, parsed }
     }
 
-    /// The cow called `name`, or a message that lists the cows there are.
-    pub fn get(&self, name: &str) -> Result<&CowFile, String> {
+    /// The cow called `name`; an unknown name's message lists the cows there are.
+    pub fn get(&self, name: &str) -> Result<&CowFile, CowError> {
         let Some(slot) = self.parsed.get(name) else {
-            return Err(format!(
+            return Err(CowError::Unknown(format!(
                 "no cow called {name:?}; the cows are: {}",
                 self.names().collect::<Vec<_>>().join(", ")
-            ));
+            )));
         };
         slot.get_or_init(|| self.catalog.resolve(name).map_err(|e| e.to_string()))
             .as_ref()
-            .map_err(|e| format!("cow {name:?} cannot be drawn: {e}"))
+            .map_err(|e| CowError::Broken(format!("cow {name:?} cannot be drawn: {e}")))
     }
 
     /// The names, sorted.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.parsed.keys().map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_names_are_the_visitors_fault_broken_files_the_servers() {
+        let dir = std::env::temp_dir().join(format!("cowserve-server-cows-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("dir.cow")).unwrap();
+        std::fs::write(dir.join("broken.cow"), "$the_cow = <<EOC;\nno end\n").unwrap();
+        let cows = Cows::new(CowCatalog::from_cowpath(Some(dir.as_os_str())));
+        let status = |name: &str| cows.get(name).map(|_| ()).map_err(|e| e.into_http().status);
+        assert_eq!(status("default"), Ok(()));
+        assert_eq!(status("nosuch"), Err(StatusCode::BAD_REQUEST));
+        assert_eq!(status("broken"), Err(StatusCode::INTERNAL_SERVER_ERROR));
+        assert_eq!(status("dir"), Err(StatusCode::INTERNAL_SERVER_ERROR));
+        let message = cows.get("dir").err().unwrap().to_string();
+        assert!(
+            message.ends_with("dir.cow: not a regular file"),
+            "{message}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -1,7 +1,7 @@
 //! The cow page's routes: `/` (the cow saying a fresh fortune, or what the query asks), `/fortune`
 //! (a fortune as plain text) and `/cows` (the cow names).
 
-use super::cows::Cows;
+use super::cows::{CowError, Cows};
 use super::page;
 use super::query::{CowQuery, Format};
 use crate::cows::CowCatalog;
@@ -20,6 +20,12 @@ thread_local! {
     static RNG: RefCell<SmallRng> = RefCell::new(SmallRng::from_os_rng());
 }
 
+/// The longest fortune the page shows, in bytes: longer ones are left out when the handler is
+/// made, so no visit draws megabytes, and `cowsay::render` never refuses what the server chose.
+/// Debian's longest fortune is 2,435 bytes; one of 16 KiB makes an 18 KB page (40 KB as JSON).
+pub const MAX_PAGE_FORTUNE_BYTES: usize = 16 * 1024;
+const _: () = assert!(MAX_PAGE_FORTUNE_BYTES <= cowsay::MAX_MESSAGE_BYTES);
+
 /// The cows and fortunes, loaded and indexed once at start-up.
 pub struct CowHandler {
     cows: Cows,
@@ -28,8 +34,16 @@ pub struct CowHandler {
 }
 
 impl CowHandler {
-    /// `default_cow` must be one of `cows`.
-    pub fn new(cows: Cows, default_cow: String, fortunes: FortuneSet) -> Self {
+    /// `default_cow` must be one of `cows`. Fortunes longer than [`MAX_PAGE_FORTUNE_BYTES`] are
+    /// left out, and stderr says how many.
+    pub fn new(cows: Cows, default_cow: String, mut fortunes: FortuneSet) -> Self {
+        let left_out = fortunes.keep_at_most(MAX_PAGE_FORTUNE_BYTES);
+        if left_out > 0 {
+            eprintln!(
+                "cowserve: left out of the page: {left_out} fortune(s) longer than \
+                 {MAX_PAGE_FORTUNE_BYTES} bytes"
+            );
+        }
         CowHandler {
             cows,
             default_cow,
@@ -55,16 +69,18 @@ impl CowHandler {
             self.fortunes
                 .pick(&mut *rng.borrow_mut(), &Filter::default())
         })
-        .map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
+        .map_err(|e| {
+            let message = format!(
+                "{e} of at most {MAX_PAGE_FORTUNE_BYTES} bytes, the longest the page shows"
+            );
+            HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, message)
+        })
     }
 
     fn cow_page(&self, request: &Request<Incoming>) -> Result<Response<Body>, HttpError> {
         let query = CowQuery::parse(request.uri().query()).map_err(bad_request)?;
         let cow_name = query.cow.as_deref().unwrap_or(&self.default_cow);
-        let cow = self
-            .cows
-            .get(cow_name)
-            .map_err(|e| bad_request(format!("cow: {e}")))?;
+        let cow = self.cows.get(cow_name).map_err(CowError::into_http)?;
         let message = match &query.message {
             Some(message) => message.as_str(),
             None => {
