@@ -1,13 +1,15 @@
-//! Decides, once per build, whether the Docker tests run or are compiled as ignored.
+//! Decides, once per build, whether the Docker tests and the tests that need root (mounting a
+//! file system) run or are compiled as ignored.
 //!
-//! Without an engine they show up as `ignored` in the test summary (never as passed), with a
-//! warning here. With `FROMSCRATCH_REQUIRE_DOCKER=1` (CI) they always run, so a missing engine
-//! fails them instead.
+//! Without an engine (or root) they show up as `ignored` in the test summary (never as passed),
+//! with a warning here. With `FROMSCRATCH_REQUIRE_DOCKER=1` (CI, which runs as root) they always
+//! run, so a missing engine or root fails them instead.
 
 use std::process::{Command, Stdio};
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(docker_tests)");
+    println!("cargo::rustc-check-cfg=cfg(root_tests)");
     println!("cargo::rerun-if-env-changed=FROMSCRATCH_REQUIRE_DOCKER");
     println!("cargo::rerun-if-env-changed=DOCKER");
     // The socket is re-created whenever the engine starts; while it is missing, Cargo re-runs
@@ -22,6 +24,22 @@ fn main() {
              (start dockerd, or set FROMSCRATCH_REQUIRE_DOCKER=1 to make this a failure)"
         );
     }
+    if required || is_root() {
+        println!("cargo::rustc-cfg=root_tests");
+    } else {
+        println!("cargo::warning=not root: the tests that mount a file system are IGNORED");
+    }
+}
+
+/// Whether this build runs as root; the tests run as the same user as their build.
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status").is_ok_and(|status| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("Uid:"))
+            .and_then(|ids| ids.split_whitespace().nth(1))
+            == Some("0")
+    })
 }
 
 fn engine_answers() -> bool {

@@ -81,9 +81,8 @@ impl CowCatalog {
         let mut not_a_file = None;
         for dir in &self.dirs {
             for candidate in [dir.join(name), dir.join(format!("{name}.cow"))] {
-                // Opened only if it is a regular file: opening a FIFO waits for a writer. (One
-                // swapped in between this check and the open would still wait: closing that window
-                // takes O_NONBLOCK, which std does not name.)
+                // Only regular files are cows (`read_cow` checks again on the opened file, so
+                // one swapped in after this check cannot block either).
                 if candidate.is_file() {
                     return read_cow(&candidate);
                 }
@@ -164,10 +163,21 @@ fn dir_names(dir: &Path) -> std::io::Result<Vec<String>> {
     Ok(names)
 }
 
-/// Reads and parses one cow file, refusing absurdly large ones.
+/// Reads and parses one cow file, refusing anything but a regular file and absurdly large ones.
 fn read_cow(path: &Path) -> Result<CowFile, Error> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    use std::os::unix::fs::OpenOptionsExt;
+    // O_NONBLOCK: opening a FIFO would otherwise wait for a writer, forever on a server; it
+    // changes nothing for a regular file, and anything else is refused below.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(Error::io(path, std::io::Error::other("not a regular file")));
+    }
     let mut bytes = Vec::new();
     file.take(MAX_COW_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -240,6 +250,24 @@ mod tests {
         assert!(
             catalog.load("default", "cowsay").is_ok(),
             "the built-in one"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A FIFO reached without the directory check (a path, or one swapped in after it) is
+    /// refused at once: it is opened without waiting for a writer, then found not to be a file.
+    #[test]
+    fn a_fifo_cow_is_refused_without_blocking() {
+        let dir = std::env::temp_dir().join(format!("cowserve-cows-fifo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("pipe.cow");
+        let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o644) }, 0);
+        let err = read_cow(&fifo).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("{}: not a regular file", fifo.display())
         );
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -35,32 +35,36 @@ pub struct CowHandler {
 
 impl CowHandler {
     /// `default_cow` must be one of `cows`. Fortunes longer than [`MAX_PAGE_FORTUNE_BYTES`] are
-    /// left out, and stderr says how many.
-    pub fn new(cows: Cows, default_cow: String, mut fortunes: FortuneSet) -> Self {
+    /// left out, and stderr says how many; if that leaves none, the server cannot start.
+    pub fn new(cows: Cows, default_cow: String, mut fortunes: FortuneSet) -> Result<Self, String> {
         let left_out = fortunes.keep_at_most(MAX_PAGE_FORTUNE_BYTES);
+        let files = || fortunes.sources().iter().flat_map(|source| &source.files);
+        if files().all(|file| file.is_empty()) {
+            return Err(format!(
+                "all {left_out} fortune(s) are longer than {MAX_PAGE_FORTUNE_BYTES} bytes, \
+                 the longest the page shows"
+            ));
+        }
         if left_out > 0 {
             eprintln!(
                 "cowserve: left out of the page: {left_out} fortune(s) longer than \
                  {MAX_PAGE_FORTUNE_BYTES} bytes"
             );
         }
-        CowHandler {
+        Ok(CowHandler {
             cows,
             default_cow,
             fortunes,
-        }
+        })
     }
 
     /// The page as `cowserve` with no flags and no `COWPATH` serves it: the built-in cows and
     /// fortunes. For the fuzz targets (`fuzz/`), which drive it through
     /// `servekit::serve::StreamServer`.
-    pub fn builtin() -> Result<Self, crate::Error> {
+    pub fn builtin() -> Result<Self, String> {
         let cows = Cows::new(CowCatalog::builtin());
-        Ok(CowHandler::new(
-            cows,
-            "default".into(),
-            FortuneSet::builtin()?,
-        ))
+        let fortunes = FortuneSet::builtin().map_err(|e| e.to_string())?;
+        CowHandler::new(cows, "default".into(), fortunes)
     }
 
     /// A fortune as `fortune | cowsay` reads it: without its final newline.
@@ -69,12 +73,7 @@ impl CowHandler {
             self.fortunes
                 .pick(&mut *rng.borrow_mut(), &Filter::default())
         })
-        .map_err(|e| {
-            let message = format!(
-                "{e} of at most {MAX_PAGE_FORTUNE_BYTES} bytes, the longest the page shows"
-            );
-            HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, message)
-        })
+        .map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
     }
 
     fn cow_page(&self, request: &Request<Incoming>) -> Result<Response<Body>, HttpError> {

@@ -40,11 +40,15 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
     if let Err(e) = cows.get(&config.cow) {
         return fail(&format!("--cow: {e}"));
     }
+    let handler = match CowHandler::new(cows, config.cow, fortunes) {
+        Ok(handler) => handler,
+        Err(e) => return fail(&format!("cannot load the fortunes: {e}")),
+    };
     servekit::serve_until_signal(
         "cowserve",
         concat!("cowserve/", env!("CARGO_PKG_VERSION")),
         &config.common,
-        CowHandler::new(cows, config.cow, fortunes),
+        handler,
     )
 }
 
