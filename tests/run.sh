@@ -13,6 +13,8 @@ export FROMSCRATCH_REQUIRE_ORACLES=${FROMSCRATCH_REQUIRE_ORACLES:-1}
 # And headless Chromium for the browser checks.
 export FROMSCRATCH_REQUIRE_BROWSER=${FROMSCRATCH_REQUIRE_BROWSER:-1}
 export DOCKER=${DOCKER:-/usr/bin/docker}
+# The soak test drives each server for a minute here (20 s in a bare `cargo test`).
+export FROMSCRATCH_SOAK_SECS=${FROMSCRATCH_SOAK_SECS:-60}
 
 phase() {
   local name=$1 start=$SECONDS
