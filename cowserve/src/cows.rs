@@ -97,10 +97,7 @@ impl CowCatalog {
             .filter(|f| f.path().extension().is_some_and(|e| e == "cow"));
         match (file, not_a_file) {
             (Some(file), _) => parse(&String::from_utf8_lossy(file.contents()), name),
-            (None, Some(path)) => {
-                let error = std::io::Error::other("not a regular file");
-                Err(Error::io(path, error))
-            }
+            (None, Some(path)) => Err(not_a_regular_file(&path)),
             (None, None) => Err(Error::UnknownCow {
                 program: program.to_owned(),
                 name: name.to_owned(),
@@ -176,7 +173,7 @@ fn read_cow(path: &Path) -> Result<CowFile, Error> {
         .map_err(|e| Error::io(path, e))?;
     let meta = file.metadata().map_err(|e| Error::io(path, e))?;
     if !meta.is_file() {
-        return Err(Error::io(path, std::io::Error::other("not a regular file")));
+        return Err(not_a_regular_file(path));
     }
     let mut bytes = Vec::new();
     file.take(MAX_COW_FILE_BYTES + 1)
@@ -190,6 +187,11 @@ fn read_cow(path: &Path) -> Result<CowFile, Error> {
         &String::from_utf8_lossy(&bytes),
         &path.display().to_string(),
     )
+}
+
+/// A directory, FIFO, socket or device where a cow file was looked for.
+fn not_a_regular_file(path: &Path) -> Error {
+    Error::io(path, std::io::Error::other("not a regular file"))
 }
 
 fn parse(text: &str, path: &str) -> Result<CowFile, Error> {

@@ -38,8 +38,11 @@ impl CowHandler {
     /// left out, and stderr says how many; if that leaves none, the server cannot start.
     pub fn new(cows: Cows, default_cow: String, mut fortunes: FortuneSet) -> Result<Self, String> {
         let left_out = fortunes.keep_at_most(MAX_PAGE_FORTUNE_BYTES);
-        let files = || fortunes.sources().iter().flat_map(|source| &source.files);
-        if files().all(|file| file.is_empty()) {
+        let sources = fortunes.sources().iter();
+        if sources
+            .flat_map(|source| &source.files)
+            .all(|file| file.is_empty())
+        {
             return Err(format!(
                 "all {left_out} fortune(s) are longer than {MAX_PAGE_FORTUNE_BYTES} bytes, \
                  the longest the page shows"
