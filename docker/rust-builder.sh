@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds a local stand-in for the official `rust:*-alpine` builder image, for machines that cannot
 # reach Docker Hub. It is a Debian root from debootstrap plus this machine's own Rust toolchain (with
-# the musl target) and CA bundle, imported as one image. Every Dockerfile in docker/ takes it as
+# the musl target of every tested platform: docker/rust-target.sh) and CA bundle, imported as one
+# image. Every Dockerfile in docker/ takes it as
 #   docker build --build-arg RUST_IMAGE=fromscratch/rust-builder:local ...
 # It also carries this machine's nightly toolchain (with rust-src) for the min-size build flavour.
 # Built once and reused while the tag exists with this script's VERSION; FROMSCRATCH_REBUILD_BUILDER=1
@@ -13,7 +14,7 @@ TAG=${FROMSCRATCH_BUILDER_TAG:-fromscratch/rust-builder:local}
 . "$(dirname "$0")/debian-image.sh"
 
 # Bumped whenever the image's contents change, so an older image is rebuilt rather than reused.
-VERSION=2
+VERSION=3
 have=$("$DOCKER" image inspect -f '{{index .Config.Labels "fromscratch.builder.version"}}' "$TAG" 2>/dev/null || true)
 if [ "${FROMSCRATCH_REBUILD_BUILDER:-0}" != 1 ] && [ "$have" = "$VERSION" ]; then
   echo "rust-builder: $TAG (version $VERSION) exists; reusing it"
@@ -22,8 +23,12 @@ fi
 
 command -v rustc >/dev/null || die "no Rust toolchain on this machine (rustup)"
 sysroot=$(rustc --print sysroot)
-[ -d "$sysroot/lib/rustlib/x86_64-unknown-linux-musl" ] ||
-  die "the musl target is missing: rustup target add x86_64-unknown-linux-musl"
+# shellcheck source=docker/rust-target.sh
+. "$(dirname "$0")/rust-target.sh"
+triples=$(tested_triples)
+for triple in $triples; do
+  [ -d "$sysroot/lib/rustlib/$triple" ] || die "the $triple target is missing: rustup target add $triple"
+done
 ca=/etc/ssl/certs/ca-certificates.crt
 [ -f "$ca" ] || die "no CA bundle at $ca"
 
@@ -39,13 +44,22 @@ cp "$ca" "$root/etc/ssl/certs/ca-certificates.crt"
 
 # The nightly toolchain, for `--build-arg FLAVOUR=min` (build-std needs rust-src).
 nightly=$(rustc +nightly --print sysroot 2>/dev/null || true)
-if [ -n "$nightly" ] && [ -d "$nightly/lib/rustlib/src" ] &&
-  [ -d "$nightly/lib/rustlib/x86_64-unknown-linux-musl" ]; then
+if [ -n "$nightly" ] && [ -d "$nightly/lib/rustlib/src" ]; then
   echo "rust-builder: adding $(rustc +nightly --version) from $nightly"
   mkdir -p "$root/usr/local/rust-nightly"
   tar -C "$nightly" --exclude=./share/doc -c . | tar -C "$root/usr/local/rust-nightly" -x
+  # build-std compiles std itself and needs only the target's self-contained musl objects (crt
+  # files and libc.a). Where nightly's rust-std for a target cannot be fetched, take them from
+  # the stable toolchain: both ship the same musl release.
+  for triple in $triples; do
+    objects=lib/rustlib/$triple/lib/self-contained
+    [ -d "$nightly/$objects" ] && continue
+    echo "rust-builder: nightly has no $triple: using stable's musl objects for FLAVOUR=min"
+    mkdir -p "$root/usr/local/rust-nightly/$objects"
+    cp -a "$sysroot/$objects/." "$root/usr/local/rust-nightly/$objects/"
+  done
 else
-  echo "rust-builder: no nightly with rust-src and the musl target: FLAVOUR=min builds will not work" >&2
+  echo "rust-builder: no nightly with rust-src: FLAVOUR=min builds will not work" >&2
 fi
 
 import_root "$root" "$TAG" \

@@ -35,6 +35,8 @@ clippy() {
 }
 
 phase setup bash docker/host-setup.sh
+# Every platform's crates in the lock file, before any step that reads it offline (cargo deny).
+phase fetch cargo fetch --locked
 phase fmt fmt
 phase clippy clippy
 # Licenses, banned and duplicate crates, sources (deny.toml). Offline: the advisory database
