@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds one program in a Dockerfile's build stage and leaves the static binary at /PROGRAM.
-#   sh docker/build-binary.sh PROGRAM [stable|min]
+#   sh docker/build-binary.sh PROGRAM [stable|min [OUTDIR]]     (OUTDIR: / unless given)
 # The stage runs on the build machine's own platform (FROM --platform=$BUILDPLATFORM) and
 # cross-compiles for the image's platform, which BuildKit passes as TARGETPLATFORM: rustc never
 # runs under emulation.
@@ -10,6 +10,7 @@
 set -eu
 program=$1
 flavour=${2:-stable}
+out=${3:-}
 . docker/rust-target.sh
 
 [ -n "${TARGETPLATFORM:-}" ] || {
@@ -65,6 +66,6 @@ min)
   ;;
 esac
 
-cp "target/$target/release/$program" "/$program"
+cp "target/$target/release/$program" "$out/$program"
 # A fixed mtime, so rebuilding the same commit gives a bit-identical layer.
-touch -t 200001010000.00 "/$program"
+touch -t 200001010000.00 "$out/$program"

@@ -79,6 +79,15 @@ pub fn build_image(tag: &str, dockerfile: &str) {
 
 /// [`build_image`] with more `--build-arg NAME=VALUE`s (`FLAVOUR=min`).
 pub fn build_image_with(tag: &str, dockerfile: &str, build_args: &[&str]) {
+    build(tag, dockerfile, None, build_args);
+}
+
+/// [`build_image`] for another platform (`docker build --platform linux/arm64`).
+pub fn build_image_for(tag: &str, dockerfile: &str, platform: &str) {
+    build(tag, dockerfile, Some(platform), &[]);
+}
+
+fn build(tag: &str, dockerfile: &str, platform: Option<&str>, build_args: &[&str]) {
     static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
     if built.iter().any(|t| t == tag) {
@@ -95,6 +104,9 @@ pub fn build_image_with(tag: &str, dockerfile: &str, build_args: &[&str]) {
         "--build-arg",
         &builder,
     ]);
+    if let Some(platform) = platform {
+        cmd.args(["--platform", platform]);
+    }
     for arg in build_args {
         cmd.args(["--build-arg", arg]);
     }

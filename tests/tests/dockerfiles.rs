@@ -65,16 +65,18 @@ fn hadolint_passes() {
     }
 }
 
-/// The scheme: the official builder as the default build argument, the one build script (a
-/// locked static build, stable or min), a scratch final stage, the unprivileged user, and the
-/// workspace's version in the labels.
+/// The scheme: the official builder as the default build argument, run on the build machine's
+/// platform and given the target platform, the one build script (a locked static build, stable
+/// or min, cross-compiled), a scratch final stage, the unprivileged user, and the workspace's
+/// version in the labels.
 #[test]
 fn dockerfiles_follow_the_scheme() {
     for program in PROGRAMS {
         let text = std::fs::read_to_string(dockerfile(program)).unwrap();
         for needle in [
             "ARG RUST_IMAGE=rust:1.95-alpine\n",
-            "FROM ${RUST_IMAGE} AS build\n",
+            "FROM --platform=$BUILDPLATFORM ${RUST_IMAGE} AS build\n",
+            "ARG TARGETPLATFORM\n",
             "ARG FLAVOUR=stable\n",
             &format!("sh docker/build-binary.sh {program} \"$FLAVOUR\"\n"),
             "FROM scratch\n",
