@@ -82,9 +82,9 @@ pub fn build_image_with(tag: &str, dockerfile: &str, build_args: &[&str]) {
     build(tag, dockerfile, None, build_args);
 }
 
-/// [`build_image`] for another platform (`docker build --platform linux/arm64`).
-pub fn build_image_for(tag: &str, dockerfile: &str, platform: &str) {
-    build(tag, dockerfile, Some(platform), &[]);
+/// [`build_image_with`] for another platform (`docker build --platform linux/arm64`).
+pub fn build_image_for(tag: &str, dockerfile: &str, platform: &str, build_args: &[&str]) {
+    build(tag, dockerfile, Some(platform), build_args);
 }
 
 fn build(tag: &str, dockerfile: &str, platform: Option<&str>, build_args: &[&str]) {
