@@ -278,7 +278,12 @@ fn platform_image(program: &str, platform: &str) -> String {
     let (_, tag, _) = PROGRAMS.iter().find(|(p, ..)| *p == program).unwrap();
     let arch = platform.trim_start_matches("linux/").replace('/', "");
     let image = format!("{tag}:{arch}");
-    build_image_for(&image, &format!("docker/{program}/Dockerfile"), platform, &[]);
+    build_image_for(
+        &image,
+        &format!("docker/{program}/Dockerfile"),
+        platform,
+        &[],
+    );
     image
 }
 
