@@ -3,13 +3,28 @@
 //! Cargo only hands `CARGO_BIN_EXE_*` to tests of the binary's own package, so this finds the
 //! target directory from the running test executable (`target/<profile>/deps/<test>`) and builds
 //! the binary there with the same profile before the first use.
+//!
+//! With `FROMSCRATCH_BIN_DIR` set (an absolute path: tests run in `tests/`), the binaries are taken
+//! from that folder instead and nothing is built: `tests/run.sh` points it at each unpacked release
+//! archive (`docker/release.sh`) to run the suites against every platform's binaries, aarch64's
+//! under qemu-user.
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 
-/// Returns the path of workspace binary `name`, built for the profile the tests run under.
+/// Returns the path of workspace binary `name`, built for the profile the tests run under, or
+/// `$FROMSCRATCH_BIN_DIR/name` when that is set (panics if it is missing there).
 pub fn binary(name: &str) -> PathBuf {
+    if let Some(dir) = std::env::var_os("FROMSCRATCH_BIN_DIR") {
+        let path = PathBuf::from(dir).join(name);
+        assert!(
+            path.is_file(),
+            "FROMSCRATCH_BIN_DIR is set but {} is missing (unset it to build the binary)",
+            path.display()
+        );
+        return path;
+    }
     static BUILT: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
     let profile_dir = profile_dir();
     let path = profile_dir.join(name);
