@@ -252,3 +252,82 @@ impl Drop for Container {
         let _ = docker_output(&["rm", "-f", &self.name], b"");
     }
 }
+
+/// A private registry, Debian's `docker-registry`, on a free loopback port with its storage in a
+/// temporary folder. Dropping it stops it and removes the engine's local tags that name it (a
+/// pushed or pulled `127.0.0.1:PORT/...`), which would otherwise outlive it.
+pub struct Registry {
+    child: std::process::Child,
+    /// The registry part of an image reference: `127.0.0.1:PORT`.
+    pub host: String,
+    pub addr: std::net::SocketAddr,
+    storage: crate::fixture::Tree,
+}
+
+impl Registry {
+    /// Starts `docker-registry serve` and waits (10 s at most) until its API answers. The engine
+    /// talks plain HTTP to it because it is on loopback; `docker manifest` needs `--insecure`.
+    pub fn start() -> Registry {
+        let storage = crate::fixture::Tree::new("registry");
+        // The kernel picks a free port; the registry takes it over a moment later.
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free loopback port");
+        let config = format!(
+            "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n\
+             http:\n  addr: {addr}\n",
+            storage.at("data").display()
+        );
+        storage.file("config.yml", config);
+        let log = std::fs::File::create(storage.at("registry.log")).expect("registry log");
+        let mut child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(storage.at("config.yml"))
+            .stdin(std::process::Stdio::null())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("start docker-registry (Debian's docker-registry package)");
+        let start = std::time::Instant::now();
+        while std::net::TcpStream::connect(addr).is_err() {
+            let exited = child.try_wait().expect("waitpid");
+            if exited.is_some() || start.elapsed() > Duration::from_secs(10) {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "docker-registry did not listen on {addr} ({exited:?}): {}",
+                    std::fs::read_to_string(storage.at("registry.log")).unwrap_or_default()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let registry = Registry {
+            child,
+            host: addr.to_string(),
+            addr,
+            storage,
+        };
+        let answer = crate::http::get(addr, "/v2/");
+        assert_eq!(answer.status, 200, "GET /v2/: {}", registry.log());
+        registry
+    }
+
+    /// What the registry has logged so far (warnings and errors).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.storage.at("registry.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let prefix = format!("{}/", self.host);
+        let images = docker_output(&["images", "--format", "{{.Repository}}:{{.Tag}}"], b"");
+        for tag in images.stdout_str().lines() {
+            if tag.starts_with(&prefix) {
+                let _ = docker_output(&["rmi", tag], b"");
+            }
+        }
+    }
+}
