@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # The one mapping from a container platform to the Rust target that builds its static binary, and
 # how to link it. Sourced (POSIX sh) by docker/build-binary.sh, docker/release.sh and the tests.
 #
