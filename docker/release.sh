@@ -58,11 +58,8 @@ mkdir -p "$outdir"
 # shellcheck source=docker/rust-target.sh
 . docker/rust-target.sh
 
-# [workspace.package] version, the one every crate inherits.
-version=$(awk '
-  /^\[/ { section = $0 }
-  section == "[workspace.package]" && $1 == "version" { gsub(/[" ]/, "", $3); print $3; exit }
-' Cargo.toml)
+# [workspace.package] version, the one every crate inherits (read as docker/build.sh reads it).
+version=$(sed -n '/^\[workspace\.package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' Cargo.toml)
 [ -n "$version" ] || {
   echo "release.sh: no version in Cargo.toml's [workspace.package]" >&2
   exit 1

@@ -82,6 +82,12 @@ pub fn build_image_with(tag: &str, dockerfile: &str, build_args: &[&str]) {
     build(tag, dockerfile, None, build_args);
 }
 
+/// The tag suffix of a platform's images, as docker/build.sh makes it: its architecture and
+/// variant (`linux/arm64` -> `arm64`, `linux/arm/v7` -> `armv7`).
+pub fn platform_suffix(platform: &str) -> String {
+    platform.trim_start_matches("linux/").replace('/', "")
+}
+
 /// [`build_image_with`] for another platform (`docker build --platform linux/arm64`).
 pub fn build_image_for(tag: &str, dockerfile: &str, platform: &str, build_args: &[&str]) {
     build(tag, dockerfile, Some(platform), build_args);

@@ -5,7 +5,7 @@
 #![cfg_attr(not(docker_tests), allow(dead_code, unused_imports))]
 
 use fromscratch_tests::docker::{
-    Container, build_image_for, build_image_with, docker_ok, docker_output,
+    Container, build_image_for, build_image_with, docker_ok, docker_output, platform_suffix,
 };
 use fromscratch_tests::http::{get, get_when_up};
 
@@ -20,8 +20,7 @@ fn min_image(tag: &str, program: &str, platform: Option<&str>) -> String {
             tag
         }
         Some(platform) => {
-            let arch = platform.trim_start_matches("linux/").replace('/', "");
-            let tag = format!("{tag}:min-{arch}");
+            let tag = format!("{tag}:min-{}", platform_suffix(platform));
             build_image_for(&tag, &dockerfile, platform, &["FLAVOUR=min"]);
             tag
         }

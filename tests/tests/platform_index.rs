@@ -5,7 +5,9 @@
 #![cfg_attr(not(docker_tests), allow(dead_code, unused_imports))]
 
 use fromscratch_tests::binary::workspace_root;
-use fromscratch_tests::docker::{Container, Registry, docker_ok, docker_output};
+use fromscratch_tests::docker::{
+    Container, Registry, docker_ok, docker_output, image_inspect, platform_suffix,
+};
 use fromscratch_tests::fixture::Tree;
 use fromscratch_tests::http::{get, get_when_up};
 use fromscratch_tests::process::{self, Output};
@@ -134,16 +136,9 @@ fn forget(reference: &str) {
     assert!(!left.status.success(), "{reference} is still here");
 }
 
-/// A platform's tag suffix, as build.sh makes it: linux/arm/v7 -> armv7.
-fn suffix(platform: &str) -> String {
-    platform.trim_start_matches("linux/").replace('/', "")
-}
-
 /// `os/arch` of a local image.
 fn os_arch(reference: &str) -> String {
-    let format = "{{.Os}}/{{.Architecture}}";
-    let out = docker_ok(&["image", "inspect", "-f", format, reference]).stdout_str();
-    out.trim().to_owned()
+    image_inspect(reference, "{{.Os}}/{{.Architecture}}")
 }
 
 /// The whole flow: build and push three platforms to a local registry, check the indexes, and
@@ -171,12 +166,15 @@ fn build_push_and_run_every_platform() {
     let mut want_platforms = PLATFORMS.map(String::from).to_vec();
     want_platforms.sort();
     let mut want_tags = vec!["latest".to_owned(), VERSION.to_owned()];
-    want_tags.extend(PLATFORMS.map(|platform| format!("{VERSION}-{}", suffix(platform))));
+    want_tags.extend(PLATFORMS.map(|platform| format!("{VERSION}-{}", platform_suffix(platform))));
     want_tags.sort();
     for name in IMAGES {
         // Per platform, a local build NAME:ARCH and a pushed VERSION-ARCH; then the two indexes.
         for platform in PLATFORMS {
-            assert_eq!(os_arch(&format!("{name}:{}", suffix(platform))), platform);
+            assert_eq!(
+                os_arch(&format!("{name}:{}", platform_suffix(platform))),
+                platform
+            );
         }
         let tags = get(registry.addr, &format!("/v2/{name}/tags/list")).text();
         let mut listed: Vec<&str> = tags

@@ -8,7 +8,7 @@
 use fromscratch_tests::binary::workspace_root;
 use fromscratch_tests::docker::{
     Container, assert_minimal_image, build_image, build_image_for, docker, docker_ok,
-    docker_output, image_inspect, unique_name,
+    docker_output, image_inspect, platform_suffix, unique_name,
 };
 use fromscratch_tests::elf::{Machine, static_executable};
 use fromscratch_tests::fixture::Tree;
@@ -276,8 +276,7 @@ const PROGRAMS: [(&str, &str, usize); 3] = [
 /// `TAG:ARCH` (`alpine_web:arm64`).
 fn platform_image(program: &str, platform: &str) -> String {
     let (_, tag, _) = PROGRAMS.iter().find(|(p, ..)| *p == program).unwrap();
-    let arch = platform.trim_start_matches("linux/").replace('/', "");
-    let image = format!("{tag}:{arch}");
+    let image = format!("{tag}:{}", platform_suffix(platform));
     build_image_for(
         &image,
         &format!("docker/{program}/Dockerfile"),
