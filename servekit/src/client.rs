@@ -2,13 +2,15 @@
 //! `--healthcheck` asks the local server for `/` (Docker's `HEALTHCHECK`), and `--fetch URL`
 //! prints a page (the compose file's client container).
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::process::ExitCode;
 use std::time::Duration;
 
 /// Each of connect, write and read gets this long; Docker's own health timeout is 30 s.
 const TIMEOUT: Duration = Duration::from_secs(3);
+/// The most `--healthcheck` reads: a status line is a few dozen bytes, whatever the body.
+const MAX_STATUS_LINE: u64 = 1024;
 /// The most `--fetch` reads; a page larger than this is an error, not a memory hog.
 const MAX_RESPONSE: usize = 16 << 20;
 
@@ -29,23 +31,28 @@ pub fn run(mode: &ClientMode) -> ExitCode {
     }
 }
 
+/// Asks for `/` on IPv4, then IPv6 loopback (a server bound to `::1` alone), and judges the
+/// status line alone: the body of a real folder's listing can be any size.
 fn healthcheck(port: u16) -> ExitCode {
     let addrs = [
         SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
         SocketAddr::from((Ipv6Addr::LOCALHOST, port)),
     ];
-    let mut last_error = String::new();
+    let mut failures = Vec::new();
     for addr in addrs {
-        match get(addr, &addr.to_string(), "/", 1024) {
-            Ok((status, _)) if (200..400).contains(&status) => return ExitCode::SUCCESS,
-            Ok((status, _)) => {
+        match status_of(addr, &addr.to_string(), "/") {
+            Ok(status) if (200..400).contains(&status) => return ExitCode::SUCCESS,
+            Ok(status) => {
                 eprintln!("healthcheck: http://{addr}/ answered {status}");
                 return ExitCode::FAILURE;
             }
-            Err(e) => last_error = format!("{addr}: {e}"),
+            Err(e) => failures.push(format!("{addr}: {e}")),
         }
     }
-    eprintln!("healthcheck: no answer on port {port}: {last_error}");
+    eprintln!(
+        "healthcheck: no answer on port {port}: {}",
+        failures.join("; ")
+    );
     ExitCode::FAILURE
 }
 
@@ -101,16 +108,32 @@ fn parse_url(url: &str) -> Result<(String, u16, String), String> {
     Ok((host.to_owned(), port, path.to_owned()))
 }
 
-/// `GET path` on a new connection; the status and the body (everything after the head, which
-/// `Connection: close` ends), at most `max` bytes in all.
-fn get(addr: SocketAddr, host: &str, path: &str, max: usize) -> std::io::Result<(u16, Vec<u8>)> {
+/// Sends `GET path` on a new connection, for the answer to be read from the returned stream.
+fn send_get(addr: SocketAddr, host: &str, path: &str) -> std::io::Result<TcpStream> {
     let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT)?;
     stream.set_read_timeout(Some(TIMEOUT))?;
     stream.set_write_timeout(Some(TIMEOUT))?;
-    write!(
-        stream,
+    // One write, so the request goes out whole even to a peer that answers its first bytes.
+    let request = format!(
         "GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: fromscratch-client\r\nConnection: close\r\n\r\n"
-    )?;
+    );
+    stream.write_all(request.as_bytes())?;
+    Ok(stream)
+}
+
+/// The status of the answer to `GET path`, reading its status line and nothing more.
+fn status_of(addr: SocketAddr, host: &str, path: &str) -> std::io::Result<u16> {
+    let stream = send_get(addr, host, path)?;
+    let mut line = Vec::new();
+    BufReader::new(stream.take(MAX_STATUS_LINE)).read_until(b'\n', &mut line)?;
+    parse_status(&line)
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidData, "no HTTP status line"))
+}
+
+/// `GET path` on a new connection; the status and the body (everything after the head, which
+/// `Connection: close` ends), at most `max` bytes in all.
+fn get(addr: SocketAddr, host: &str, path: &str, max: usize) -> std::io::Result<(u16, Vec<u8>)> {
+    let stream = send_get(addr, host, path)?;
     let mut response = Vec::new();
     stream.take(max as u64 + 1).read_to_end(&mut response)?;
     if response.len() > max {
