@@ -461,3 +461,38 @@ fn mount_disappearing_mid_download() {
     assert!(!listing.text().contains("big.bin"));
     assert_serving(&mut server, "/ok.txt");
 }
+
+/// A GET of a FIFO that a writer is waiting on is refused without opening it: the writer stays
+/// blocked in its open (opening the FIFO for reading would let its `echo` through into a pipe
+/// with no reader, and SIGPIPE would kill it). Both the listing and the file path are checked.
+#[test]
+fn a_fifo_is_refused_without_waking_its_writer() {
+    let tree = Tree::new("fifo-writer");
+    tree.file("a.txt", "a");
+    let fifo = tree.at("pipe");
+    let rc = unsafe { libc::mkfifo(cstring(&fifo).as_ptr(), 0o644) };
+    assert_eq!(rc, 0, "mkfifo: {}", std::io::Error::last_os_error());
+    let mut writer = Command::new("sh")
+        .arg("-c")
+        .arg("echo secret > \"$1\"")
+        .arg("-")
+        .arg(&fifo)
+        .spawn()
+        .unwrap();
+    let mut server = serve(&tree);
+    for path in ["/pipe", "/pipe/", "/"] {
+        let response = get(server.addr, path);
+        assert!(
+            [200, 403, 404].contains(&response.status),
+            "{path}: {response:?}"
+        );
+        assert!(!response.text().contains("secret"), "{path}");
+    }
+    assert_eq!(get(server.addr, "/pipe").status, 403);
+    std::thread::sleep(Duration::from_millis(500));
+    let woken = writer.try_wait().unwrap();
+    let _ = writer.kill();
+    let _ = writer.wait();
+    assert_eq!(woken, None, "the FIFO's writer was woken");
+    assert_serving(&mut server, "/a.txt");
+}

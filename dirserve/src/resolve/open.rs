@@ -6,14 +6,12 @@
 //! served at all. Only then is it opened for reading: a directory through its `O_PATH` handle
 //! (no second lookup), a regular file by a second lookup checked to reach the same inode.
 //!
-//! The common case skips the probe: [`beneath_same_filesystem`] opens for reading at once with
+//! The common case takes a shorter lookup: [`beneath_same_filesystem`] resolves with
 //! `RESOLVE_NO_XDEV`, which only succeeds when the whole lookup stays on the root's own
-//! filesystem. That filesystem was checked once at start-up (not a pseudo filesystem), and
-//! device nodes live on their own mounts (`/dev`), so a lookup that would cross into one comes
-//! back `EXDEV` and takes the careful two-step path below. The one case the fast path accepts is
-//! a device node created inside the served tree itself (which needs `CAP_MKNOD`); it is opened
-//! non-blocking, then refused by its type, as nginx does with every file. This halves the
-//! system calls per request (4 instead of 8).
+//! filesystem. That filesystem was checked once at start-up (not a pseudo filesystem), so the
+//! `fstatfs` check is skipped, and a lookup that would cross a mount point comes back `EXDEV` and
+//! takes the careful path below. It still probes before it opens: nothing but a regular file or
+//! a directory is ever opened for reading.
 //!
 //! - [`beneath`]: `openat2` with `RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS`, relative to the root
 //!   descriptor. The kernel follows symlinks only while they stay under the root, atomically: no
@@ -69,25 +67,21 @@ pub(super) fn openat2_works(root: &OwnedFd) -> bool {
     )
 }
 
-/// Opens `rel` under `root` in one lookup if it stays on the root's filesystem and inside the
-/// root; `None` when it crosses a mount point or leaves the root (both `EXDEV`): the caller then
-/// takes the careful path, which tells the two apart.
+/// Opens `rel` under `root` if the lookup stays on the root's filesystem and inside the root;
+/// `None` when it crosses a mount point or leaves the root (both `EXDEV`): the caller then takes
+/// the careful path, which tells the two apart.
 pub(super) fn beneath_same_filesystem(
     root: &OwnedFd,
     rel: &[u8],
 ) -> Option<Result<(File, FileMeta), ResolveError>> {
-    let fd = match openat2_with(root, path_or_dot(rel), READ_FLAGS, RESOLVE_SAME_FS) {
+    let path = path_or_dot(rel);
+    let probe = match openat2_with(root, path, PROBE_FLAGS, RESOLVE_SAME_FS) {
         Err(Errno::XDEV) => return None,
         Err(e) => return Some(Err(map_errno(e))),
         Ok(fd) => fd,
     };
-    Some(rustix::fs::fstat(&fd).map_err(map_errno).and_then(|st| {
-        match FileType::from_raw_mode(st.st_mode) {
-            FileType::Directory | FileType::RegularFile => {
-                Ok((File::from(fd), FileMeta::from_stat(&st)))
-            }
-            _ => Err(ResolveError::Forbidden(NOT_SERVABLE)),
-        }
+    Some(open_probed(probe, || {
+        openat2_with(root, path, READ_FLAGS, RESOLVE_SAME_FS).map_err(map_errno)
     }))
 }
 
@@ -127,14 +121,23 @@ pub(super) fn by_canonical_path(
 /// The reason given for a symlink that leaves the root.
 const OUTSIDE: &str = "symlink leads outside the served directory";
 
-/// Checks what `probe` names, then opens it for reading: a directory through `probe` itself, a
-/// regular file with `reopen`, which must land on the same inode.
+/// [`open_probed`], after refusing anything on a kernel pseudo filesystem.
 fn open_checked(
     probe: OwnedFd,
     reopen: impl FnOnce() -> Result<OwnedFd, ResolveError>,
 ) -> Result<(File, FileMeta), ResolveError> {
-    let st = rustix::fs::fstat(&probe).map_err(map_errno)?;
     refuse_pseudo_fs(&probe)?;
+    open_probed(probe, reopen)
+}
+
+/// Checks what `probe` names, then opens it for reading: a directory through `probe` itself, a
+/// regular file with `reopen`, which must land on the same inode. Anything else is refused
+/// unopened.
+fn open_probed(
+    probe: OwnedFd,
+    reopen: impl FnOnce() -> Result<OwnedFd, ResolveError>,
+) -> Result<(File, FileMeta), ResolveError> {
+    let st = rustix::fs::fstat(&probe).map_err(map_errno)?;
     let (fd, st) = match FileType::from_raw_mode(st.st_mode) {
         FileType::Directory => {
             let dir_flags = READ_FLAGS | OFlags::DIRECTORY;
