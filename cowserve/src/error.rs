@@ -12,6 +12,8 @@ use crate::strfile::IndexError;
 pub enum Error {
     /// A message over the library's size limit.
     MessageTooLong { len: usize, max: usize },
+    /// A web caller's message would draw a balloon many times its own size.
+    BalloonTooLarge { len: usize, max: usize },
     /// No cow by that name in the catalog. The text matches cowsay's.
     UnknownCow { program: String, name: String },
     /// A web caller asked for a cow by something that is not a plain name.
@@ -38,6 +40,11 @@ impl fmt::Display for Error {
             Self::MessageTooLong { len, max } => {
                 write!(f, "message too long: {len} bytes, at most {max} allowed")
             }
+            Self::BalloonTooLarge { len, max } => write!(
+                f,
+                "the balloon would take {len} bytes, more than the {max} this message may \
+                 draw: ask for a wider width"
+            ),
             Self::UnknownCow { program, name } => {
                 write!(f, "{program}: Could not find {name} cowfile!")
             }

@@ -325,3 +325,38 @@ fn sigterm_stops_it_at_once() {
     assert_eq!(status.code(), Some(0));
     assert!(start.elapsed() < Duration::from_secs(1));
 }
+
+/// No query gets more than 20 times its size back: characters that take no column (U+302E, a
+/// combining tone mark) were wrapped as characters but padded as columns, so a 2 KB request drew
+/// a 171 KB cow. Such a balloon is refused with a 400 that says why; ordinary text at the
+/// narrowest width still draws, in every format.
+#[test]
+fn no_query_is_amplified() {
+    let server = Server::start("cowserve", &["-q"]);
+    let marks = "%E3%80%AE".repeat(166);
+    let attack = format!("/?message=a{marks}{}&width=2", "b".repeat(501));
+    for accept in ["*/*", "text/html", "application/json"] {
+        let raw = format!(
+            "GET {attack} HTTP/1.1\r\nHost: x\r\nAccept: {accept}\r\nConnection: close\r\n\r\n"
+        );
+        let answer = request(server.addr, &raw);
+        assert!(
+            answer.body.len() <= 20 * raw.len(),
+            "{accept}: {} bytes back for {}",
+            answer.body.len(),
+            raw.len()
+        );
+        assert_eq!(answer.status, 400, "{accept}");
+        assert!(answer.reason.contains("wider width"), "{}", answer.reason);
+    }
+    for query in [
+        format!("message={}&width=2", "a".repeat(1000)),
+        format!("message={}&width=2", "%E4%B8%AD".repeat(333)),
+        format!("message={}", "word%20".repeat(200)),
+    ] {
+        let path = format!("/?{query}");
+        let answer = get_as(&server, &path, "*/*");
+        assert_eq!(answer.status, 200, "{path}: {}", answer.reason);
+        assert!(answer.body.len() <= 20 * path.len(), "{path}");
+    }
+}

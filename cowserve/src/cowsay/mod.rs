@@ -32,6 +32,17 @@ pub const MAX_WIDTH: usize = 10_000;
 /// a web request, and it bounds the work one request can cause.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 
+/// The most bytes of balloon [`render`] draws per byte of message, beyond
+/// [`BALLOON_ALLOWANCE`]. Ordinary text at the narrowest width takes 6 (`| a |`,
+/// one character a line); characters that take no column are wrapped as
+/// characters but padded as columns, as cowsay does, and could take hundreds:
+/// a 2 KB request drew a 171 KB cow.
+pub const MAX_BALLOON_BYTES_PER_MESSAGE_BYTE: usize = 8;
+
+/// Balloon bytes [`render`] allows on top of the per-byte bound: the frame of
+/// a short message.
+pub const BALLOON_ALLOWANCE: usize = 1024;
+
 /// How to draw: everything the command line can say except the cow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
@@ -63,7 +74,9 @@ impl Default for Options {
 }
 
 /// Draws `cow` saying `message`, for callers that take text from the
-/// outside world: refuses messages over [`MAX_MESSAGE_BYTES`].
+/// outside world: refuses messages over [`MAX_MESSAGE_BYTES`], and balloons
+/// over [`MAX_BALLOON_BYTES_PER_MESSAGE_BYTE`] per byte of the message (plus
+/// [`BALLOON_ALLOWANCE`]), so no message draws many times its size.
 ///
 /// `message` is what cowsay gets from its arguments (joined with spaces) or
 /// from stdin without its final newline.
@@ -74,12 +87,28 @@ pub fn render(options: &Options, cow: &CowFile, message: &str) -> Result<String,
             max: MAX_MESSAGE_BYTES,
         });
     }
-    Ok(draw(options, cow, message))
+    let mut out = balloon_of(options, message);
+    let max = MAX_BALLOON_BYTES_PER_MESSAGE_BYTE * message.len() + BALLOON_ALLOWANCE;
+    if out.len() > max {
+        return Err(Error::BalloonTooLarge {
+            len: out.len(),
+            max,
+        });
+    }
+    out.push_str(&cow_under(options, cow));
+    Ok(out)
 }
 
 /// Draws `cow` saying `message`, with no length limit (the command line,
 /// where the user owns the input).
 pub fn draw(options: &Options, cow: &CowFile, message: &str) -> String {
+    let mut out = balloon_of(options, message);
+    out.push_str(&cow_under(options, cow));
+    out
+}
+
+/// The balloon holding `message`, wrapped (or not) as `options` say.
+fn balloon_of(options: &Options, message: &str) -> String {
     let lines = if options.reflow {
         wrap::fill(message, options.width.min(MAX_WIDTH))
     } else if message.is_empty() {
@@ -87,14 +116,17 @@ pub fn draw(options: &Options, cow: &CowFile, message: &str) -> String {
     } else {
         message.split('\n').map(wrap::expand_tabs).collect()
     };
+    balloon::balloon(&lines, options.think)
+}
+
+/// The cow below the balloon, with the face and trail `options` ask for.
+fn cow_under(options: &Options, cow: &CowFile) -> String {
     let (eyes, tongue) = face::face(
         options.eyes.as_deref(),
         options.tongue.as_deref(),
         &options.modes,
     );
-    let mut out = balloon::balloon(&lines, options.think);
-    out.push_str(&cow.render(&eyes, &tongue, balloon::thoughts(options.think)));
-    out
+    cow.render(&eyes, &tongue, balloon::thoughts(options.think))
 }
 
 #[cfg(test)]
@@ -135,6 +167,20 @@ mod tests {
         };
         let out = render(&options, &default_cow(), "a\tb\n\tc").unwrap();
         assert!(out.starts_with(" ___________\n/ a       b \\\n\\         c /\n"));
+    }
+
+    #[test]
+    fn balloons_many_times_their_message_are_refused() {
+        let narrow = Options {
+            width: 2,
+            ..Options::default()
+        };
+        let marks = format!("a{}{}", "\u{302e}".repeat(166), "b".repeat(501));
+        let err = render(&narrow, &default_cow(), &marks).unwrap_err();
+        assert!(err.to_string().contains("wider width"), "{err}");
+        let plain = "a".repeat(1000);
+        let out = render(&narrow, &default_cow(), &plain).unwrap();
+        assert_eq!(out, draw(&narrow, &default_cow(), &plain));
     }
 
     #[test]

@@ -21,7 +21,7 @@ thread_local! {
 }
 
 /// The longest fortune the page shows, in bytes: longer ones are left out when the handler is
-/// made, so no visit draws megabytes, and `cowsay::render` never refuses what the server chose.
+/// made, so no visit draws megabytes, and `cowsay::render` never refuses a fortune for its length.
 /// Debian's longest fortune is 2,435 bytes; one of 16 KiB makes an 18 KB page (40 KB as JSON).
 pub const MAX_PAGE_FORTUNE_BYTES: usize = 16 * 1024;
 const _: () = assert!(MAX_PAGE_FORTUNE_BYTES <= cowsay::MAX_MESSAGE_BYTES);
