@@ -7,12 +7,14 @@ use hyper::{Response, StatusCode};
 use std::borrow::Cow;
 
 /// An error a handler answers with: a status, the message python would give (it shows in the
-/// page, the status line and the log), and optionally one extra header (`Allow`,
+/// page, the status line and the log), optionally a detail for the log alone (a server path,
+/// an OS error: nothing a client should learn), and optionally one extra header (`Allow`,
 /// `Content-Range`).
 #[derive(Debug)]
 pub struct HttpError {
     pub status: StatusCode,
     pub message: Cow<'static, str>,
+    pub detail: Option<String>,
     pub header: Option<(HeaderName, HeaderValue)>,
 }
 
@@ -21,7 +23,22 @@ impl HttpError {
         HttpError {
             status,
             message: message.into(),
+            detail: None,
             header: None,
+        }
+    }
+
+    /// Adds what the log says after the message, and the client never sees.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> HttpError {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// The access log's message: the client's, then the detail.
+    pub fn log_message(&self) -> String {
+        match &self.detail {
+            Some(detail) => format!("{}: {detail}", self.message),
+            None => self.message.to_string(),
         }
     }
 

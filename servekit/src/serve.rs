@@ -263,7 +263,7 @@ fn respond<H: Handler>(
     let (mut response, error) = match shared.handler.handle(&request) {
         Ok(response) => (response, None),
         Err(error) => {
-            let message = (!shared.quiet).then(|| error.message.clone());
+            let message = (!shared.quiet).then(|| error.log_message());
             (error.into_response(), message)
         }
     };

@@ -23,8 +23,9 @@ pub enum CowError {
     /// No cow by that name: the visitor asked for something that is not there (400).
     Unknown(String),
     /// A cow of the catalog whose file is broken, too big, or no longer a file: nothing the
-    /// visitor can change, the server's fault (500).
-    Broken(String),
+    /// visitor can change, the server's fault (500). The visitor is told the cow's name; why,
+    /// with the file's path, goes to the log.
+    Broken { name: String, why: String },
 }
 
 impl CowError {
@@ -34,7 +35,11 @@ impl CowError {
             CowError::Unknown(message) => {
                 HttpError::new(StatusCode::BAD_REQUEST, format!("cow: {message}"))
             }
-            CowError::Broken(message) => HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, message),
+            CowError::Broken { name, why } => HttpError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("cow {name:?} cannot be drawn"),
+            )
+            .with_detail(why),
         }
     }
 }
@@ -42,7 +47,8 @@ impl CowError {
 impl fmt::Display for CowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CowError::Unknown(message) | CowError::Broken(message) => f.write_str(message),
+            CowError::Unknown(message) => f.write_str(message),
+            CowError::Broken { name, why } => write!(f, "cow {name:?} cannot be drawn: {why}"),
         }
     }
 }
@@ -67,7 +73,10 @@ impl Cows {
         };
         slot.get_or_init(|| self.catalog.resolve(name).map_err(|e| e.to_string()))
             .as_ref()
-            .map_err(|e| CowError::Broken(format!("cow {name:?} cannot be drawn: {e}")))
+            .map_err(|why| CowError::Broken {
+                name: name.to_owned(),
+                why: why.clone(),
+            })
     }
 
     /// The names, sorted.
@@ -95,6 +104,14 @@ mod tests {
         assert!(
             message.ends_with("dir.cow: not a regular file"),
             "{message}"
+        );
+        let answer = cows.get("dir").err().unwrap().into_http();
+        assert_eq!(answer.message, "cow \"dir\" cannot be drawn");
+        assert!(!answer.message.contains(dir.to_str().unwrap()));
+        assert!(
+            answer
+                .log_message()
+                .ends_with("dir.cow: not a regular file")
         );
         std::fs::remove_dir_all(&dir).unwrap();
     }
