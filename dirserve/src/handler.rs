@@ -96,9 +96,12 @@ fn redirect_to_slash(uri: &Uri) -> Response<Body> {
     }
     let mut response = Response::new(Body::Empty);
     *response.status_mut() = StatusCode::MOVED_PERMANENTLY;
+    let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::try_from(location) {
-        response.headers_mut().insert(header::LOCATION, value);
+        headers.insert(header::LOCATION, value);
     }
+    // hyper adds this to a GET's empty body, but cannot know it for a HEAD.
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
     response
 }
 

@@ -43,12 +43,13 @@ pub fn timestamp(now: SystemTime) -> String {
 }
 
 /// Python 3.11 escapes C0 and C1 control characters in log messages as `\xNN` (and `\` as
-/// `\\`), so a request line cannot forge log lines or move a terminal's cursor. Same here.
+/// `\\`), so a request line cannot forge log lines or move a terminal's cursor. Same here, and
+/// `"` too, as nginx does: the request line sits between quotes, where log parsers split.
 fn escape_control_into(out: &mut String, text: &str) {
     for c in text.chars() {
         if c == '\\' {
             out.push_str("\\\\");
-        } else if c < ' ' || ('\u{7f}'..='\u{9f}').contains(&c) {
+        } else if c < ' ' || c == '"' || ('\u{7f}'..='\u{9f}').contains(&c) {
             let _ = write!(out, "\\x{:02x}", c as u32);
         } else {
             out.push(c);

@@ -11,10 +11,10 @@ use crate::error::HttpError;
 use crate::idle::IdleTimeout;
 use crate::listen;
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, SERVER};
+use hyper::header::{HOST, HeaderValue, SERVER};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Request, Response};
+use hyper::{Request, Response, StatusCode, Version};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::convert::Infallible;
 use std::io::{self, Write};
@@ -260,13 +260,14 @@ fn respond<H: Handler>(
     request: Request<Incoming>,
     client: IpAddr,
 ) -> Response<Body> {
-    let (mut response, error) = match shared.handler.handle(&request) {
-        Ok(response) => (response, None),
-        Err(error) => {
-            let message = (!shared.quiet).then(|| error.log_message());
-            (error.into_response(), message)
-        }
-    };
+    let (mut response, error) =
+        match has_one_host(&request).and_then(|()| shared.handler.handle(&request)) {
+            Ok(response) => (response, None),
+            Err(error) => {
+                let message = (!shared.quiet).then(|| error.log_message());
+                (error.into_response(), message)
+            }
+        };
     response
         .headers_mut()
         .insert(SERVER, shared.server_name.clone());
@@ -280,6 +281,19 @@ fn respond<H: Handler>(
         access_log::log_request(client, &line, response.status().as_u16(), error.as_deref());
     }
     response
+}
+
+/// RFC 9112 (3.2): an HTTP/1.1 request must carry exactly one `Host`; any other gets a 400, as
+/// nginx answers. HTTP/1.0 needs none.
+fn has_one_host<B>(request: &Request<B>) -> Result<(), HttpError> {
+    let hosts = request.headers().get_all(HOST).iter().count();
+    if hosts > 1 || (hosts == 0 && request.version() >= Version::HTTP_11) {
+        return Err(HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "An HTTP/1.1 request needs one Host header",
+        ));
+    }
+    Ok(())
 }
 
 /// Resolves once shutdown has begun (at once if it already has).
@@ -364,7 +378,7 @@ mod tests {
             let serving = server.serve(stream, IpAddr::V4(Ipv4Addr::LOCALHOST));
             let talking = async {
                 client
-                    .write_all(b"GET / HTTP/1.1\r\n\r\nGET /nope HTTP/1.1\r\n\r\nGET \x01 HTTP/1.1\r\n\r\n")
+                    .write_all(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /nope HTTP/1.1\r\nHost: a\r\n\r\nGET \x01 HTTP/1.1\r\n\r\n")
                     .await
                     .unwrap();
                 let mut answer = Vec::new();

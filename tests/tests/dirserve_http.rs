@@ -374,3 +374,66 @@ fn listings_follow_changes() {
     std::fs::remove_file(tree.at("a.txt")).unwrap();
     assert_eq!(items(), 1);
 }
+
+/// RFC 9112: an HTTP/1.1 request without `Host`, or with two, is a 400, as nginx answers;
+/// HTTP/1.0 needs none. The same for cowserve, whose plumbing is shared.
+#[test]
+fn host_is_required_in_http_1_1() {
+    let tree = Tree::new("host");
+    tree.file("a.txt", "a");
+    let dirserve = serve(&tree, &["-q"]);
+    let cowserve = Server::start("cowserve", &["-q"]);
+    for server in [&dirserve, &cowserve] {
+        let path = if server.addr == dirserve.addr {
+            "/a.txt"
+        } else {
+            "/fortune"
+        };
+        let missing = request(
+            server.addr,
+            &format!("GET {path} HTTP/1.1\r\nConnection: close\r\n\r\n"),
+        );
+        assert_eq!(missing.status, 400, "{missing:?}");
+        assert!(missing.reason.contains("Host"), "{}", missing.reason);
+        let twice = request(
+            server.addr,
+            &format!("GET {path} HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n"),
+        );
+        assert_eq!(twice.status, 400, "{twice:?}");
+        let old = request(server.addr, &format!("GET {path} HTTP/1.0\r\n\r\n"));
+        assert_eq!(old.status, 200, "{old:?}");
+        assert_eq!(get(server.addr, path).status, 200);
+    }
+}
+
+/// A `"` in the request line is logged as `\x22`, as nginx does, so a log parser that splits on
+/// quotes reads the line as it was.
+#[test]
+fn quotes_in_the_request_line_are_escaped_in_the_log() {
+    let tree = Tree::new("quote-log");
+    let server = serve(&tree, &[]);
+    let answer = request(
+        server.addr,
+        "GET /a\"b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(answer.status, 404);
+    let log = server.stop_and_read_log();
+    assert!(log.contains("\"GET /a\\x22b HTTP/1.1\" 404 -"), "{log}");
+}
+
+/// HEAD of a redirect says `Content-Length: 0`, as GET does (and python).
+#[test]
+fn redirects_have_a_length_for_head_too() {
+    let tree = Tree::new("redirect-length");
+    tree.dir("sub");
+    let server = serve(&tree, &["-q"]);
+    for method in ["GET", "HEAD"] {
+        let mut conn = Connection::open(server.addr);
+        conn.send(
+            format!("{method} /sub HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+        );
+        let response = conn.read_response(method == "HEAD").expect("an answer");
+        assert_eq!(response.status, 301, "{method}");
+        assert_eq!(response.header("content-length"), Some("0"), "{method}");
+    }
+}
