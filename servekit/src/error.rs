@@ -15,7 +15,8 @@ pub struct HttpError {
     pub status: StatusCode,
     pub message: Cow<'static, str>,
     pub detail: Option<String>,
-    pub header: Option<(HeaderName, HeaderValue)>,
+    /// Boxed: rare, and it would double the size of every `Result` that carries an error.
+    pub header: Option<Box<(HeaderName, HeaderValue)>>,
 }
 
 impl HttpError {
@@ -49,7 +50,7 @@ impl HttpError {
 
     /// Adds one header to the error response.
     pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> HttpError {
-        self.header = Some((name, value));
+        self.header = Some(Box::new((name, value)));
         self
     }
 
@@ -72,7 +73,8 @@ impl HttpError {
             CONTENT_TYPE,
             HeaderValue::from_static("text/html;charset=utf-8"),
         );
-        if let Some((name, value)) = self.header {
+        if let Some(header) = self.header {
+            let (name, value) = *header;
             headers.insert(name, value);
         }
         if let Ok(reason) = hyper::ext::ReasonPhrase::try_from(self.message.as_bytes()) {
