@@ -14,11 +14,11 @@ pub fn log_request(client: IpAddr, request_line: &str, status: u16, error: Optio
     let mut line = String::with_capacity(128);
     if let Some(message) = error {
         let _ = write!(line, "{client} - - [{stamp}] code {status}, message ");
-        escape_control_into(&mut line, message);
+        escape_control_into(&mut line, message, false);
         line.push('\n');
     }
     let _ = write!(line, "{client} - - [{stamp}] \"");
-    escape_control_into(&mut line, request_line);
+    escape_control_into(&mut line, request_line, true);
     let _ = writeln!(line, "\" {status} -");
     // One write per request: stderr is unbuffered, and lines from two workers never interleave.
     let _ = std::io::stderr().write_all(line.as_bytes());
@@ -44,12 +44,13 @@ pub fn timestamp(now: SystemTime) -> String {
 
 /// Python 3.11 escapes C0 and C1 control characters in log messages as `\xNN` (and `\` as
 /// `\\`), so a request line cannot forge log lines or move a terminal's cursor. Same here, and
-/// `"` too, as nginx does: the request line sits between quotes, where log parsers split.
-fn escape_control_into(out: &mut String, text: &str) {
+/// with `quotes` `"` too, as nginx does: the request line sits between quotes, where log
+/// parsers split.
+fn escape_control_into(out: &mut String, text: &str, quotes: bool) {
     for c in text.chars() {
         if c == '\\' {
             out.push_str("\\\\");
-        } else if c < ' ' || c == '"' || ('\u{7f}'..='\u{9f}').contains(&c) {
+        } else if c < ' ' || (quotes && c == '"') || ('\u{7f}'..='\u{9f}').contains(&c) {
             let _ = write!(out, "\\x{:02x}", c as u32);
         } else {
             out.push(c);
@@ -75,7 +76,10 @@ mod tests {
     #[test]
     fn control_characters_are_escaped() {
         let mut out = String::new();
-        escape_control_into(&mut out, "GET /\x1b[2J\n\u{85}é\\ HTTP/1.1");
-        assert_eq!(out, "GET /\\x1b[2J\\x0a\\x85é\\\\ HTTP/1.1");
+        escape_control_into(&mut out, "GET /\x1b[2J\n\u{85}é\\\" HTTP/1.1", false);
+        assert_eq!(out, "GET /\\x1b[2J\\x0a\\x85é\\\\\" HTTP/1.1");
+        out.clear();
+        escape_control_into(&mut out, "GET /a\"b HTTP/1.1", true);
+        assert_eq!(out, "GET /a\\x22b HTTP/1.1");
     }
 }
