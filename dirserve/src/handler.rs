@@ -1,12 +1,12 @@
 //! The request handler: turns a GET or HEAD into a file, a directory listing, a redirect or an
 //! error, through the one resolver. Everything here is answered without waiting: files are read
-//! as hyper sends them (see `servekit::Body`).
+//! as hyper sends them (see `servekit::Body`), and a listing that is not ready is made on a
+//! listing thread while the request waits (see [`crate::listing_pages`]).
 
 use crate::conditional::{self, Freshness, Validators};
-use crate::listing::read_listing;
-use crate::listing_cache::ListingCache;
-use crate::listing_html::{PAGE_TAIL, page_head, page_items};
-use crate::listing_json::render_json;
+use crate::listing::Shown;
+use crate::listing_html::{PAGE_TAIL, page_head};
+use crate::listing_pages::ListingPages;
 use crate::mime;
 use crate::range::{self, RangeAnswer};
 use crate::resolve::{ResolveError, Resolved, ServedRoot};
@@ -14,22 +14,32 @@ use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode, Uri};
+use servekit::offload::Offload;
 use servekit::{Body, Handler, HttpError};
+use std::sync::Arc;
 
 /// Served instead of a listing, in this order, as python does.
 const INDEX_FILES: [&str; 2] = ["index.html", "index.htm"];
 
 /// Serves one directory tree.
 pub struct DirHandler {
-    root: ServedRoot,
-    listings: ListingCache,
+    root: Arc<ServedRoot>,
+    listings: Arc<ListingPages>,
 }
 
 impl DirHandler {
+    /// Serves `root`, listings made on half the cores' worth of threads of their own.
     pub fn new(root: ServedRoot) -> DirHandler {
+        DirHandler::with_listing_threads(root, Offload::default_threads())
+    }
+
+    /// Serves `root` with `threads` listing threads; 0 makes every listing on the worker itself,
+    /// at once (for fuzzing, whose paused clock would jump while a listing thread worked).
+    pub fn with_listing_threads(root: ServedRoot, threads: usize) -> DirHandler {
+        let root = Arc::new(root);
         DirHandler {
+            listings: Arc::new(ListingPages::new(Arc::clone(&root), threads)),
             root,
-            listings: ListingCache::default(),
         }
     }
 
@@ -64,7 +74,7 @@ impl Handler for DirHandler {
         if let Some(index) = self.index_of(path) {
             return Ok(file_response(request.headers(), index));
         }
-        self.listing_response(request, &resolved)
+        Ok(self.listing_response(request, resolved))
     }
 }
 
@@ -183,48 +193,57 @@ fn file_response(request: &HeaderMap, resolved: Resolved) -> Response<Body> {
 }
 
 impl DirHandler {
-    /// The listing of a directory: python's HTML page (its lines cached, see
-    /// [`ListingCache`]), or JSON for `Accept: application/json`.
-    fn listing_response(
-        &self,
-        request: &Request<Incoming>,
-        resolved: &Resolved,
-    ) -> Result<Response<Body>, HttpError> {
+    /// The listing of a directory: python's HTML page, or JSON for `Accept: application/json`.
+    /// At once when a page is ready; else made on a listing thread (see [`ListingPages`]).
+    fn listing_response(&self, request: &Request<Incoming>, dir: Resolved) -> Response<Body> {
         let wants_json = request
             .headers()
             .get(header::ACCEPT)
             .is_some_and(|accept| contains(accept.as_bytes(), b"application/json"));
-        let (body, content_type) = if wants_json {
-            let entries = read_listing(&resolved.file).map_err(listing_error)?;
-            (Body::from(render_json(&entries)), "application/json")
+        let shown = if wants_json {
+            Shown::Everything
         } else {
-            let items = self
-                .listings
-                .items(&resolved.meta, || {
-                    read_listing(&resolved.file).map(|entries| page_items(&entries))
-                })
-                .map_err(listing_error)?;
-            let target = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
+            Shown::NamesAndKinds
+        };
+        let target = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
+        if let Some(page) = self.listings.ready(&dir, shown) {
+            return listing_page(target, shown, page);
+        }
+        let target = target.to_owned();
+        let made = self.listings.later(dir, shown);
+        Response::new(Body::later(async move {
+            let page = made.await.map_err(|e| listing_error(&e))?;
+            Ok(listing_page(&target, shown, page))
+        }))
+    }
+}
+
+/// The response for a listing's page: the HTML one around its `<li>` lines, titled with the
+/// request target (path and query, as python titles it), or the JSON one as it is.
+fn listing_page(target: &str, shown: Shown, page: Bytes) -> Response<Body> {
+    let (body, content_type) = match shown {
+        Shown::NamesAndKinds => {
             let parts = vec![
                 Bytes::from(page_head(target)),
-                items,
+                page,
                 Bytes::from_static(PAGE_TAIL),
             ];
             (Body::from(parts), "text/html; charset=utf-8")
-        };
-        let mut response = Response::new(body);
-        let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-        // The same URL answers HTML or JSON: caches must key on Accept.
-        headers.insert(header::VARY, HeaderValue::from_static("Accept"));
-        Ok(response)
-    }
+        }
+        Shown::Everything => (Body::from(page), "application/json"),
+    };
+    let mut response = Response::new(body);
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    // The same URL answers HTML or JSON: caches must key on Accept.
+    headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+    response
 }
 
 /// A directory that cannot be read: 403 when that is a permission, 404 when it was removed after
 /// it was opened (the kernel refuses to read a deleted directory: `ENOENT`, which is how a
 /// removed served root looks), 500 otherwise.
-fn listing_error(e: std::io::Error) -> HttpError {
+fn listing_error(e: &std::io::Error) -> HttpError {
     match e.kind() {
         std::io::ErrorKind::PermissionDenied => {
             HttpError::new(StatusCode::FORBIDDEN, "No permission to list directory")
@@ -270,15 +289,19 @@ mod tests {
     fn a_removed_directory_lists_as_not_found() {
         let tree = crate::testutil::TempTree::new("handler-removed");
         tree.dir("gone");
+        let root = ServedRoot::open(tree.path()).unwrap();
         let dir = std::fs::File::open(tree.path().join("gone")).unwrap();
         std::fs::remove_dir(tree.path().join("gone")).unwrap();
-        let error = read_listing(&dir).map_err(listing_error).unwrap_err();
+        let links = crate::listing::Links::new(&root, b"gone");
+        let error = crate::listing::read_listing(&dir, &links)
+            .map_err(|e| listing_error(&e))
+            .unwrap_err();
         assert_eq!(error.status, StatusCode::NOT_FOUND, "{}", error.message);
         let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
-        assert_eq!(listing_error(denied).status, StatusCode::FORBIDDEN);
+        assert_eq!(listing_error(&denied).status, StatusCode::FORBIDDEN);
         let other = std::io::Error::other("disk on fire");
         assert_eq!(
-            listing_error(other).status,
+            listing_error(&other).status,
             StatusCode::INTERNAL_SERVER_ERROR
         );
     }

@@ -1,88 +1,277 @@
-//! The `<li>` lines of listing pages, cached per directory and checked against its mtime.
+//! Listing pages already made, one copy shared by every reader, kept while they stay true.
 //!
-//! A listing costs one `getdents` batch and one `stat` per entry, a sort and the rendering:
-//! about 1.8 ms for 1,000 entries, against a few microseconds for a cached copy. The lines
-//! depend only on the entries' names and kinds, which change only by creating, removing or
-//! renaming entries, and each of those updates the directory's mtime. So a cached copy is
-//! served while the directory's mtime is the one it was rendered at.
+//! A listing costs a `getdents` batch and a `stat` per entry, a sort and the rendering: about
+//! 1.8 ms for 1,000 entries, hundreds of milliseconds for 100,000. A page is made once and each
+//! reader gets the same bytes ([`Bytes`] pointing into one allocation), so sixty slow readers of a
+//! 5 MB page hold one copy between them, not sixty.
 //!
-//! The clock behind mtimes is coarse: two changes a few milliseconds apart can share one
-//! timestamp. Like git's "racily clean" rule, a listing is only cached once its directory's
-//! mtime is at least [`RACY_WINDOW`] old, so no later change can carry the same timestamp.
-//! The JSON form carries sizes and times, which a directory's mtime does not track: never cached.
+//! A kept page is still true when:
+//! - (HTML, no I/O at all) its directory's mtime is the one it was made at. The page shows names
+//!   and kinds, which change only by creating, removing or renaming entries, and each of those
+//!   updates the directory's mtime. The clock behind mtimes is coarse: two changes a few
+//!   milliseconds apart can share one timestamp. Like git's "racily clean" rule, the mtime only
+//!   vouches for a page read once it was at least [`RACY_WINDOW`] old, so no later change can
+//!   carry the same timestamp.
+//! - (otherwise: JSON, whose sizes and times the directory's mtime does not track, or an HTML page
+//!   whose directory's mtime moved or was too recent) the directory, read again without keeping
+//!   anything ([`crate::listing::fingerprint`]), hashes the same as when the page was made. That
+//!   costs the `stat`s but neither the memory nor the rendering of a new page.
+//!
+//! What the cache holds is bounded, counted as allocated: at most [`MAX_PAGES`] directories and
+//! [`MAX_BYTES`] bytes, each page counted by its allocation's capacity and each entry by its
+//! share of the map and its headers ([`ENTRY_BYTES`]), so empty directories count too. A page
+//! over [`MAX_KEPT_BYTES`] is not kept; like a page pushed out by others while someone still
+//! reads it, it is only *lent*: found through a weak reference and shared while any reader holds
+//! it, and freed with the last one.
 
+use crate::listing::Shown;
 use crate::meta::FileMeta;
 use bytes::Bytes;
 use std::collections::HashMap;
-use std::io;
-use std::sync::Mutex;
+use std::collections::hash_map::{DefaultHasher, RandomState};
+use std::hash::BuildHasher;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, SystemTime};
 
-/// All cached listings together stay under this many bytes (about 80 listings of 1,000 entries).
-const MAX_BYTES: usize = 4 << 20;
+/// All kept pages and their bookkeeping together: about three pages of 100,000 names.
+const MAX_BYTES: usize = 16 << 20;
+/// Directories remembered at once (kept or lent).
+const MAX_PAGES: usize = 4096;
+/// The largest page kept: half the bound, so one huge directory cannot push out all others.
+const MAX_KEPT_BYTES: usize = MAX_BYTES / 2;
+/// What an entry costs besides its page: up to three map slots per entry (the map runs between
+/// 7/16 and 7/8 full, and never shrinks), plus the shared page's and its owner's headers.
+const ENTRY_BYTES: usize = 3 * (size_of::<(Key, Cached)>() + 1) + 128;
+// The bookkeeping of a full map fits the byte bound with room for pages.
+const _: () = assert!(ENTRY_BYTES * MAX_PAGES <= MAX_BYTES / 4);
 /// Changes closer than this to a directory's mtime could share its timestamp.
 const RACY_WINDOW: Duration = Duration::from_secs(1);
 
-/// Rendered `<li>` lines by directory (device and inode).
-#[derive(Default)]
+/// One page: a directory (device and inode) in one form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    dev: u64,
+    ino: u64,
+    shown: Shown,
+}
+
+impl Key {
+    pub fn new(dir: &FileMeta, shown: Shown) -> Key {
+        Key {
+            dev: dir.dev,
+            ino: dir.ino,
+            shown,
+        }
+    }
+
+    pub fn shown(&self) -> Shown {
+        self.shown
+    }
+}
+
+/// Whether a directory whose mtime is `modified`, read at `read_at`, is old enough for its mtime
+/// to vouch for what was read.
+pub fn settled(modified: SystemTime, read_at: SystemTime) -> bool {
+    read_at
+        .duration_since(modified)
+        .is_ok_and(|age| age >= RACY_WINDOW)
+}
+
+/// Listing pages by directory and form.
 pub struct ListingCache {
     inner: Mutex<Inner>,
+    /// Fingerprint keys, random per process: names chosen to collide cannot be precomputed.
+    keys: RandomState,
 }
 
 #[derive(Default)]
 struct Inner {
-    listings: HashMap<(u64, u64), Cached>,
+    pages: HashMap<Key, Cached>,
+    /// What `pages` holds, as [`cost`] counts it.
     bytes: usize,
 }
 
 struct Cached {
+    /// The directory's mtime when the page was read (or last found true).
     modified: SystemTime,
-    items: Bytes,
+    /// Whether `modified` vouches for the page by itself (see [`settled`]).
+    settled: bool,
+    /// What [`crate::listing::fingerprint`] gave for the directory the page shows.
+    fingerprint: u64,
+    page: Held,
+}
+
+/// A page's bytes, owned by the cache or only found through it.
+enum Held {
+    Kept(Arc<Page>),
+    Lent(Weak<Page>),
+}
+
+struct Page(Vec<u8>);
+
+/// What each [`Bytes`] handed out holds on to: the page stays alive while any reader has it.
+struct Reader(Arc<Page>);
+
+impl AsRef<[u8]> for Reader {
+    fn as_ref(&self) -> &[u8] {
+        &self.0.0
+    }
+}
+
+impl Held {
+    /// The page to send, if it is still alive.
+    fn bytes(&self) -> Option<Bytes> {
+        let page = match self {
+            Held::Kept(page) => Arc::clone(page),
+            Held::Lent(page) => page.upgrade()?,
+        };
+        Some(Bytes::from_owner(Reader(page)))
+    }
+}
+
+/// What an entry costs the bound.
+fn cost(cached: &Cached) -> usize {
+    ENTRY_BYTES
+        + match &cached.page {
+            Held::Kept(page) => page.0.capacity(),
+            Held::Lent(_) => 0,
+        }
+}
+
+impl Default for ListingCache {
+    fn default() -> ListingCache {
+        ListingCache {
+            inner: Mutex::default(),
+            keys: RandomState::new(),
+        }
+    }
 }
 
 impl ListingCache {
-    /// The lines for the directory `meta` describes: cached, or made by `render` and cached.
-    pub fn items(
-        &self,
-        meta: &FileMeta,
-        render: impl FnOnce() -> io::Result<Vec<u8>>,
-    ) -> io::Result<Bytes> {
-        let key = (meta.dev, meta.ino);
-        if let Some(cached) = self.lock().listings.get(&key) {
-            if cached.modified == meta.modified {
-                return Ok(cached.items.clone());
-            }
-        }
-        let items = Bytes::from(render()?);
-        let settled = SystemTime::now()
-            .duration_since(meta.modified)
-            .is_ok_and(|age| age >= RACY_WINDOW);
-        if settled && items.len() <= MAX_BYTES / 4 {
-            self.lock().insert(key, meta.modified, items.clone());
-        }
-        Ok(items)
+    /// The hasher every fingerprint of this cache is made with.
+    pub fn hasher(&self) -> DefaultHasher {
+        self.keys.build_hasher()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        // The map is always consistent between statements: a panic elsewhere cannot poison it
-        // into an unusable state.
+    /// A page its directory's mtime alone vouches for (HTML only): no I/O at all.
+    pub fn by_mtime(&self, key: Key, modified: SystemTime) -> Option<Bytes> {
+        if key.shown != Shown::NamesAndKinds {
+            return None;
+        }
+        let mut inner = self.lock();
+        let cached = inner.pages.get(&key)?;
+        if !(cached.settled && cached.modified == modified) {
+            return None;
+        }
+        let page = cached.page.bytes();
+        if page.is_none() {
+            inner.remove(key);
+        }
+        page
+    }
+
+    /// The fingerprint of the page held for `key`, if there is one to check.
+    pub fn fingerprint_of(&self, key: Key) -> Option<u64> {
+        let inner = self.lock();
+        let cached = inner.pages.get(&key)?;
+        let alive = match &cached.page {
+            Held::Kept(_) => true,
+            Held::Lent(page) => page.strong_count() > 0,
+        };
+        alive.then_some(cached.fingerprint)
+    }
+
+    /// The page held for `key` if the directory, read with its mtime at `modified`, still
+    /// fingerprints as `fingerprint`; from now on that mtime vouches for it if `settled`.
+    pub fn checked(
+        &self,
+        key: Key,
+        fingerprint: u64,
+        modified: SystemTime,
+        settled: bool,
+    ) -> Option<Bytes> {
+        let mut inner = self.lock();
+        let cached = inner.pages.get_mut(&key)?;
+        if cached.fingerprint != fingerprint {
+            return None;
+        }
+        let page = cached.page.bytes()?;
+        cached.modified = modified;
+        cached.settled = settled;
+        Some(page)
+    }
+
+    /// Keeps (or lends) a newly made page and returns it to send.
+    pub fn insert(
+        &self,
+        key: Key,
+        fingerprint: u64,
+        modified: SystemTime,
+        settled: bool,
+        mut page: Vec<u8>,
+    ) -> Bytes {
+        // Vectors grow by doubling: unshrunk, a page could hold twice its size.
+        page.shrink_to_fit();
+        let page = Arc::new(Page(page));
+        let bytes = Bytes::from_owner(Reader(Arc::clone(&page)));
+        let held = if ENTRY_BYTES + page.0.capacity() <= MAX_KEPT_BYTES {
+            Held::Kept(page)
+        } else {
+            Held::Lent(Arc::downgrade(&page))
+        };
+        let cached = Cached {
+            modified,
+            settled,
+            fingerprint,
+            page: held,
+        };
+        let mut inner = self.lock();
+        inner.remove(key);
+        inner.bytes += cost(&cached);
+        inner.pages.insert(key, cached);
+        inner.make_room(key);
+        bytes
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // The map and its count are consistent between statements: a panic elsewhere cannot
+        // poison them into an unusable state.
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
 impl Inner {
-    fn insert(&mut self, key: (u64, u64), modified: SystemTime, items: Bytes) {
-        self.bytes += items.len();
-        if let Some(old) = self.listings.insert(key, Cached { modified, items }) {
-            self.bytes -= old.items.len();
+    fn remove(&mut self, key: Key) {
+        if let Some(old) = self.pages.remove(&key) {
+            self.bytes -= cost(&old);
         }
-        // Over the bound: drop other listings (any; a miss only costs one render) until under.
-        while self.bytes > MAX_BYTES {
-            let Some(victim) = self.listings.keys().copied().find(|k| *k != key) else {
-                break;
+    }
+
+    /// Over a bound: pages no one holds any more go first, then (over the bytes) kept pages,
+    /// then any other (a miss costs one more reading). A kept page someone still reads is lent
+    /// rather than forgotten, so its readers keep sharing it.
+    fn make_room(&mut self, keep: Key) {
+        while self.bytes > MAX_BYTES || self.pages.len() > MAX_PAGES {
+            let dead = |cached: &Cached| match &cached.page {
+                Held::Kept(_) => false,
+                Held::Lent(page) => page.strong_count() == 0,
             };
-            if let Some(old) = self.listings.remove(&victim) {
-                self.bytes -= old.items.len();
+            let kept = |cached: &Cached| matches!(cached.page, Held::Kept(_));
+            let over_bytes = self.bytes > MAX_BYTES;
+            let others = || self.pages.iter().filter(|(key, _)| **key != keep);
+            let victim = others()
+                .find(|(_, cached)| dead(cached))
+                .or_else(|| others().find(|(_, cached)| over_bytes && kept(cached)))
+                .or_else(|| others().next())
+                .map(|(key, _)| *key);
+            let Some(victim) = victim else { break };
+            let cached = self.pages.get_mut(&victim).expect("just found");
+            match &cached.page {
+                Held::Kept(page) if Arc::strong_count(page) > 1 && !page.0.is_empty() => {
+                    self.bytes -= page.0.capacity();
+                    cached.page = Held::Lent(Arc::downgrade(page));
+                }
+                _ => self.remove(victim),
             }
         }
     }
@@ -92,65 +281,98 @@ impl Inner {
 mod tests {
     use super::*;
 
-    fn meta(ino: u64, modified: SystemTime) -> FileMeta {
-        FileMeta {
-            size: 0,
-            modified,
-            ino,
+    fn key(ino: u64) -> Key {
+        Key {
             dev: 1,
-            is_dir: true,
+            ino,
+            shown: Shown::NamesAndKinds,
         }
     }
 
+    fn old() -> SystemTime {
+        SystemTime::now() - Duration::from_secs(60)
+    }
+
     #[test]
-    fn serves_cached_lines_until_the_mtime_changes() {
+    fn the_mtime_vouches_only_for_settled_html_pages() {
         let cache = ListingCache::default();
-        let old = SystemTime::now() - Duration::from_secs(60);
-        let mut renders = 0;
-        let mut render = |text: &'static str| {
-            renders += 1;
-            move || Ok(text.as_bytes().to_vec())
+        let (then, now) = (old(), SystemTime::now());
+        assert_eq!(cache.insert(key(1), 7, then, true, b"a".to_vec()), "a");
+        assert_eq!(cache.by_mtime(key(1), then).unwrap(), "a");
+        assert!(cache.by_mtime(key(1), now).is_none(), "the mtime moved");
+        assert!(cache.by_mtime(key(2), then).is_none());
+        cache.insert(key(3), 7, now, false, b"b".to_vec());
+        assert!(cache.by_mtime(key(3), now).is_none(), "too recent to vouch");
+        let json = Key {
+            shown: Shown::Everything,
+            ..key(4)
         };
-        assert_eq!(cache.items(&meta(1, old), render("a")).unwrap(), "a");
-        assert_eq!(cache.items(&meta(1, old), render("b")).unwrap(), "a");
-        let newer = old + Duration::from_secs(1);
-        assert_eq!(cache.items(&meta(1, newer), render("c")).unwrap(), "c");
-        assert_eq!(cache.items(&meta(2, old), render("d")).unwrap(), "d");
-        assert_eq!(renders, 4);
-    }
-
-    #[test]
-    fn a_just_modified_directory_is_not_cached() {
-        let cache = ListingCache::default();
-        let now = SystemTime::now();
-        assert_eq!(
-            cache.items(&meta(1, now), || Ok(b"a".to_vec())).unwrap(),
-            "a"
-        );
-        assert_eq!(
-            cache.items(&meta(1, now), || Ok(b"b".to_vec())).unwrap(),
-            "b"
+        cache.insert(json, 7, then, true, b"[]".to_vec());
+        assert!(
+            cache.by_mtime(json, then).is_none(),
+            "JSON is always checked"
         );
     }
 
     #[test]
-    fn stays_under_its_bound() {
+    fn a_matching_fingerprint_renews_the_page() {
         let cache = ListingCache::default();
-        let old = SystemTime::now() - Duration::from_secs(60);
+        let (then, later) = (old(), old() + Duration::from_secs(5));
+        cache.insert(key(1), 7, then, true, b"a".to_vec());
+        assert_eq!(cache.fingerprint_of(key(1)), Some(7));
+        assert!(cache.checked(key(1), 8, later, true).is_none());
+        assert!(cache.by_mtime(key(1), later).is_none());
+        assert_eq!(cache.checked(key(1), 7, later, true).unwrap(), "a");
+        assert_eq!(cache.by_mtime(key(1), later).unwrap(), "a");
+    }
+
+    /// Every reader gets the same memory.
+    #[test]
+    fn readers_share_one_copy() {
+        let cache = ListingCache::default();
+        let first = cache.insert(key(1), 7, old(), true, vec![b'x'; 100_000]);
+        let second = cache.checked(key(1), 7, old(), true).unwrap();
+        assert_eq!(first.as_ptr(), second.as_ptr());
+    }
+
+    #[test]
+    fn stays_within_its_bounds_counting_empty_directories() {
+        let cache = ListingCache::default();
         for ino in 0..40 {
-            cache
-                .items(&meta(ino, old), || Ok(vec![b'x'; MAX_BYTES / 8]))
-                .unwrap();
+            cache.insert(key(ino), 0, old(), true, vec![b'x'; MAX_BYTES / 8]);
+        }
+        for ino in 100..(100 + 2 * MAX_PAGES as u64) {
+            cache.insert(key(ino), 0, old(), true, Vec::new());
         }
         let inner = cache.lock();
         assert!(inner.bytes <= MAX_BYTES, "{}", inner.bytes);
-        assert_eq!(
-            inner.bytes,
-            inner
-                .listings
-                .values()
-                .map(|c| c.items.len())
-                .sum::<usize>()
-        );
+        assert!(inner.pages.len() <= MAX_PAGES);
+        assert_eq!(inner.bytes, inner.pages.values().map(cost).sum::<usize>());
+    }
+
+    /// A page too big to keep is shared while someone reads it, then freed.
+    #[test]
+    fn huge_pages_are_only_lent() {
+        let cache = ListingCache::default();
+        let huge = cache.insert(key(1), 7, old(), true, vec![b'x'; MAX_KEPT_BYTES + 1]);
+        assert_eq!(cache.lock().bytes, ENTRY_BYTES);
+        let again = cache.checked(key(1), 7, old(), true).expect("still read");
+        assert_eq!(again.as_ptr(), huge.as_ptr());
+        drop((huge, again));
+        assert_eq!(cache.fingerprint_of(key(1)), None);
+        assert!(cache.checked(key(1), 7, old(), true).is_none());
+    }
+
+    /// Pushed out while someone reads it, a page is lent: new readers still share it.
+    #[test]
+    fn pages_pushed_out_while_read_are_still_shared() {
+        let cache = ListingCache::default();
+        let read = cache.insert(key(1), 7, old(), true, vec![b'x'; MAX_KEPT_BYTES - 1024]);
+        for ino in 2..6 {
+            cache.insert(key(ino), 0, old(), true, vec![b'y'; MAX_KEPT_BYTES - 1024]);
+        }
+        assert!(cache.lock().bytes <= MAX_BYTES);
+        let shared = cache.checked(key(1), 7, old(), true).expect("lent");
+        assert_eq!(shared.as_ptr(), read.as_ptr());
     }
 }

@@ -10,6 +10,11 @@
 //! - A title whose percent-decoded path holds an encoded UTF-16 surrogate (`%ED%B2%80`): CPython
 //!   writes raw bytes there, or fails with an exception; we write U+FFFD, as for any other
 //!   invalid UTF-8 (where CPython does the same).
+//! - A symlink that leaves the served directory (or that dirserve would refuse to follow: an
+//!   absolute one) never gets the `/` of a directory, even if it points to one: CPython follows it
+//!   and so tells anyone whether that outside path exists and is a directory. It is listed like
+//!   a link to a file, `name@` linking to `name`; links that stay inside are listed as CPython
+//!   lists them.
 //!
 //! Like CPython, the title is built from the full request target *including the query string*
 //! (`/dir/?x=1` is titled "Directory listing for /dir/?x=1"). Kept for byte-for-byte parity; it
@@ -122,7 +127,8 @@ fn html_escape(text: &[u8]) -> Cow<'_, [u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::listing::read_listing;
+    use crate::listing::{Links, read_listing};
+    use crate::resolve::ServedRoot;
     use crate::testutil::TempTree;
     use std::fs::File;
     use std::path::Path;
@@ -160,9 +166,15 @@ mod tests {
         Some(out.stdout)
     }
 
+    /// The listing of the root `dir` itself.
+    fn entries(dir: &Path) -> Vec<Entry> {
+        let root = ServedRoot::open(dir).expect("open root");
+        let links = Links::new(&root, b"");
+        read_listing(&File::open(dir).expect("open dir"), &links).expect("list")
+    }
+
     fn ours(dir: &Path, target: &str) -> Vec<u8> {
-        let entries = read_listing(&File::open(dir).expect("open dir")).expect("list");
-        render_html(target, &entries)
+        render_html(target, &entries(dir))
     }
 
     fn assert_same(ours: &[u8], python: &[u8], what: &str) {
@@ -207,7 +219,6 @@ mod tests {
         t.symlink("plain.txt", "link-to-file")
             .symlink("sub", "link-to-dir")
             .symlink("no such target", "broken link")
-            .symlink("/", "abs-to-root")
             .fifo("a fifo");
         t
     }
@@ -277,7 +288,7 @@ mod tests {
         let Some(python) = python_listing(t.path(), "/") else {
             return;
         };
-        let entries = read_listing(&File::open(t.path()).expect("open")).expect("list");
+        let entries = entries(t.path());
         let mut ours = render_html("/", &entries);
         for e in &entries {
             let (mine, theirs) = (href(e), cpython_href(e));
@@ -294,6 +305,36 @@ mod tests {
             }
         }
         assert_same(&ours, &python, "non-UTF-8 names");
+    }
+
+    /// Links out of the served directory lose their `/` (CPython follows them); the rest of the
+    /// page, links inside included, is CPython's.
+    #[test]
+    fn links_out_of_the_root_differ_from_cpython_only_in_their_slash() {
+        let t = TempTree::new("listing-html-out");
+        t.dir("outside")
+            .dir("served/sub")
+            .symlink("/", "served/abs-to-root")
+            .symlink("..", "served/parent")
+            .symlink("../outside", "served/up-dir")
+            .symlink("../nowhere", "served/up-broken")
+            .symlink("sub", "served/in-dir");
+        let served = t.at("served");
+        let Some(python) = python_listing(&served, "/") else {
+            return;
+        };
+        let mut python = String::from_utf8(python).expect("UTF-8 page");
+        for name in ["abs-to-root", "parent", "up-dir"] {
+            let (followed, described) = (format!("\"{name}/\""), format!("\"{name}\""));
+            assert!(python.contains(&followed), "CPython follows {name}");
+            python = python.replace(&followed, &described);
+        }
+        let ours = ours(&served, "/");
+        assert_same(&ours, python.as_bytes(), "links out of the root");
+        assert!(
+            python.contains("href=\"in-dir/\""),
+            "inside links keep theirs"
+        );
     }
 
     #[test]

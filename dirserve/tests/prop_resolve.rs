@@ -33,7 +33,7 @@ use std::os::unix::fs::{MetadataExt, symlink};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use dirserve::listing::{Kind, read_listing};
+use dirserve::listing::{Kind, Links, read_listing};
 use dirserve::listing_html::href;
 use dirserve::resolve::decode::{MAX_PATH_BYTES, decode_request_path};
 use dirserve::resolve::{ResolveError, ServedRoot};
@@ -616,7 +616,8 @@ fn listed_hrefs_resolve_to_the_listed_file() {
             ServedRoot::open_without_openat2(&dir).expect("open (fallback)"),
         ] {
             let listed_dir = served.resolve("/").expect("resolve root");
-            let entries = read_listing(&listed_dir.file).expect("list");
+            let links = Links::new(&served, b"");
+            let entries = read_listing(&listed_dir.file, &links).expect("list");
             // The listing holds exactly the created names.
             let listed: Vec<&[u8]> = entries.iter().map(|e| e.name.as_slice()).collect();
             let want: Vec<&[u8]> = created.keys().map(Vec::as_slice).collect();
@@ -625,7 +626,7 @@ fn listed_hrefs_resolve_to_the_listed_file() {
             prop_assert_eq!(sorted, want);
             // Same check through a plain `File`, as a listing cache might hold it.
             prop_assert_eq!(
-                read_listing(&File::open(&dir).expect("open dir")).expect("list"),
+                read_listing(&File::open(&dir).expect("open dir"), &links).expect("list"),
                 entries.clone()
             );
             for entry in &entries {

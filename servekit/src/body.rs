@@ -1,14 +1,22 @@
 //! The one response body type both servers use.
 
+use crate::error::HttpError;
 use bytes::{Bytes, BytesMut};
 use http_body::{Frame, SizeHint};
+use hyper::Response;
+use std::collections::VecDeque;
+use std::fmt;
 use std::fs::File;
+use std::future::Future;
 use std::io;
 use std::os::unix::fs::FileExt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-/// Large files go out in chunks of this size, so memory per download stays bounded.
+/// Large files go out in chunks of this size, so memory per download stays bounded. Bytes in
+/// memory go out in slices of this size too (no copy): hyper, when it cannot write vectored,
+/// copies each frame into its buffer, and a whole shared listing would be one private copy per
+/// reader.
 const FILE_CHUNK: usize = 64 * 1024;
 
 /// A response body: nothing, bytes already in memory, or a range of an open file.
@@ -16,7 +24,7 @@ pub enum Body {
     Empty,
     Bytes(Bytes),
     /// Several pieces sent one after another (a page around a cached part), without copying.
-    Parts(std::vec::IntoIter<Bytes>),
+    Parts(VecDeque<Bytes>),
     /// Read with `pread` as hyper asks for more: small files in one read, large ones in chunks.
     /// Plain blocking reads beat `tokio::fs` by about 2x here (PERF-NOTES): the page cache answers.
     File {
@@ -24,9 +32,31 @@ pub enum Body {
         offset: u64,
         remaining: u64,
     },
+    /// Not a body: the whole response, still being made elsewhere (see [`crate::offload`]).
+    /// `serve` waits for it and sends what it becomes, status and headers included; it is never
+    /// sent as a body itself.
+    Later(Later),
+}
+
+/// A response that a handler could not make without waiting, made by a future instead.
+pub struct Later(Pin<Box<dyn Future<Output = Result<Response<Body>, HttpError>> + Send>>);
+
+impl fmt::Debug for Later {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Later")
+    }
 }
 
 impl Body {
+    /// A response that `answer` makes: [`Handler::handle`](crate::Handler::handle) returns it
+    /// as `Ok(Response::new(Body::later(answer)))`, and `serve` sends what `answer` resolves to
+    /// (an error as its page), whatever status and headers that response has.
+    pub fn later(
+        answer: impl Future<Output = Result<Response<Body>, HttpError>> + Send + 'static,
+    ) -> Body {
+        Body::Later(Later(Box::pin(answer)))
+    }
+
     /// `len` bytes of `file` from `offset`.
     pub fn file_range(file: File, offset: u64, len: u64) -> Body {
         Body::File {
@@ -37,9 +67,25 @@ impl Body {
     }
 }
 
+/// What a handler answered, with a [`Body::Later`] response waited for.
+pub(crate) async fn settle(
+    answer: Result<Response<Body>, HttpError>,
+) -> Result<Response<Body>, HttpError> {
+    match answer {
+        Ok(mut response) => match std::mem::replace(response.body_mut(), Body::Empty) {
+            Body::Later(Later(later)) => later.await,
+            body => {
+                *response.body_mut() = body;
+                Ok(response)
+            }
+        },
+        Err(error) => Err(error),
+    }
+}
+
 impl From<Vec<Bytes>> for Body {
     fn from(parts: Vec<Bytes>) -> Body {
-        Body::Parts(parts.into_iter())
+        Body::Parts(parts.into())
     }
 }
 
@@ -73,14 +119,30 @@ impl http_body::Body for Body {
         match this {
             Body::Empty => Poll::Ready(None),
             Body::Bytes(bytes) => {
-                let bytes = std::mem::take(bytes);
-                *this = Body::Empty;
-                Poll::Ready((!bytes.is_empty()).then(|| Ok(Frame::data(bytes))))
+                let slice = bytes.split_to(bytes.len().min(FILE_CHUNK));
+                if bytes.is_empty() {
+                    *this = Body::Empty;
+                }
+                Poll::Ready((!slice.is_empty()).then(|| Ok(Frame::data(slice))))
             }
             Body::Parts(parts) => {
-                let part = parts.find(|part| !part.is_empty());
-                Poll::Ready(part.map(|part| Ok(Frame::data(part))))
+                while let Some(mut part) = parts.pop_front() {
+                    if part.len() > FILE_CHUNK {
+                        let slice = part.split_to(FILE_CHUNK);
+                        parts.push_front(part);
+                        return Poll::Ready(Some(Ok(Frame::data(slice))));
+                    }
+                    if !part.is_empty() {
+                        return Poll::Ready(Some(Ok(Frame::data(part))));
+                    }
+                }
+                Poll::Ready(None)
             }
+            // `serve` settles these before hyper sees them: reaching here is a bug, which ends
+            // the connection rather than sending an empty page.
+            Body::Later(_) => Poll::Ready(Some(Err(io::Error::other(
+                "a response still being made was sent as a body",
+            )))),
             Body::File {
                 file,
                 offset,
@@ -113,8 +175,9 @@ impl http_body::Body for Body {
         match self {
             Body::Empty => true,
             Body::Bytes(bytes) => bytes.is_empty(),
-            Body::Parts(parts) => parts.as_slice().iter().all(Bytes::is_empty),
+            Body::Parts(parts) => parts.iter().all(Bytes::is_empty),
             Body::File { remaining, .. } => *remaining == 0,
+            Body::Later(_) => false,
         }
     }
 
@@ -122,8 +185,9 @@ impl http_body::Body for Body {
         SizeHint::with_exact(match self {
             Body::Empty => 0,
             Body::Bytes(bytes) => bytes.len() as u64,
-            Body::Parts(parts) => parts.as_slice().iter().map(|p| p.len() as u64).sum(),
+            Body::Parts(parts) => parts.iter().map(|p| p.len() as u64).sum(),
             Body::File { remaining, .. } => *remaining,
+            Body::Later(_) => return SizeHint::default(),
         })
     }
 }
@@ -175,5 +239,31 @@ mod tests {
         assert_eq!(parts.size_hint().exact(), Some(3));
         assert_eq!(drain(parts).unwrap(), b"abc");
         assert!(Body::Bytes(Bytes::new()).is_end_stream());
+    }
+
+    /// Large bytes go out in slices of the same memory: a shared page is never copied whole.
+    #[test]
+    fn large_bytes_go_out_in_slices_without_copying() {
+        let page = Bytes::from(vec![7u8; 3 * FILE_CHUNK + 5]);
+        let start = page.as_ptr() as usize;
+        for mut body in [
+            Body::from(page.clone()),
+            Body::from(vec![Bytes::from("head"), page.clone(), Bytes::from("tail")]),
+        ] {
+            let waker = std::task::Waker::noop();
+            let mut cx = Context::from_waker(waker);
+            let mut total = 0;
+            while let Poll::Ready(Some(frame)) = Pin::new(&mut body).poll_frame(&mut cx) {
+                let data = frame.unwrap().into_data().unwrap();
+                assert!(data.len() <= FILE_CHUNK);
+                if data.len() > 4 {
+                    let at = data.as_ptr() as usize;
+                    assert!((start..start + page.len()).contains(&at), "a copy was sent");
+                }
+                total += data.len();
+            }
+            assert!(total >= page.len());
+            assert!(body.is_end_stream());
+        }
     }
 }

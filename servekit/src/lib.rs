@@ -13,8 +13,12 @@
 //! - `listen`: binding (IPv4 and IPv6 for "all interfaces") and python's start-up line.
 //! - `launch`: from the shared flags to a running server and an exit code.
 //! - `serve`: worker threads, the accept loop, connection limits and graceful shutdown.
-//! - `idle`: an I/O wrapper that drops connections making no progress (idle or stalled).
-//! - `body`: the response body type: empty, bytes in memory, or a file range streamed in chunks.
+//! - `slots`: the cap on connections; when full, the connection idle the longest makes room.
+//! - `idle`: an I/O wrapper that drops connections making no progress (idle or stalled), and
+//!   what each connection is doing (idle between requests or not), for `slots`.
+//! - `body`: the response body type: empty, bytes in memory, or a file range streamed in chunks;
+//!   or a response still being made, which `serve` waits for.
+//! - `offload`: a few threads of their own for slow work (huge listings), off the workers.
 //! - `error`: [`HttpError`] and python's error page, every error turned into a response here.
 //! - `escape`: text into HTML and JSON bodies.
 //! - `access_log`: python's access log lines, with control characters escaped.
@@ -31,7 +35,9 @@ pub mod escape;
 mod idle;
 mod launch;
 pub mod listen;
+pub mod offload;
 pub mod serve;
+mod slots;
 pub mod utc;
 
 pub use body::Body;

@@ -6,10 +6,11 @@
 //! at 25% below one single-threaded runtime.
 
 use crate::access_log;
-use crate::body::Body;
+use crate::body::{self, Body};
 use crate::error::HttpError;
-use crate::idle::IdleTimeout;
+use crate::idle::{Activity, IdleTimeout, Watched};
 use crate::listen;
+use crate::slots::Slots;
 use hyper::body::Incoming;
 use hyper::header::{HOST, HeaderValue, SERVER};
 use hyper::server::conn::http1;
@@ -25,10 +26,12 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::sync::{mpsc, watch};
 
 /// What a server does with a request. Handlers answer from memory or the page cache without
-/// waiting, so this is a plain function; a body that is slow to produce streams through [`Body`].
+/// waiting, so this is a plain function; a body that is slow to produce streams through [`Body`],
+/// and work that would hold up the worker (a huge listing) goes to an [`crate::offload`] thread,
+/// answered with [`Body::later`].
 pub trait Handler: Send + Sync + 'static {
     fn handle(&self, request: &Request<Incoming>) -> Result<Response<Body>, HttpError>;
 }
@@ -36,7 +39,8 @@ pub trait Handler: Send + Sync + 'static {
 /// Resource limits, each a reason a client cannot hold the server hostage.
 #[derive(Clone, Debug)]
 pub struct Limits {
-    /// Connections served at once; more wait in the kernel's queue.
+    /// Connections served at once. When all are taken, the one idle the longest between
+    /// requests is closed to make room for a new one (`slots`); with none idle, new ones wait.
     pub max_connections: usize,
     /// Time to send a whole request head (slow-loris), and the most a connection may sit with no
     /// byte moving either way (idle keep-alive, a client that stops reading).
@@ -78,7 +82,7 @@ pub struct ServerConfig {
 /// State every worker shares.
 struct Shared<H> {
     handler: H,
-    slots: Arc<Semaphore>,
+    slots: Arc<Slots>,
     shutdown: watch::Sender<bool>,
     limits: Limits,
     quiet: bool,
@@ -95,7 +99,7 @@ impl<H: Handler> StreamServer<H> {
     pub fn new(handler: H, limits: Limits) -> StreamServer<H> {
         StreamServer(Arc::new(Shared {
             handler,
-            slots: Arc::new(Semaphore::new(limits.max_connections)),
+            slots: Arc::new(Slots::new(limits.max_connections)),
             shutdown: watch::Sender::new(false),
             limits,
             quiet: true,
@@ -110,7 +114,9 @@ impl<H: Handler> StreamServer<H> {
     where
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        connection(stream, client, Arc::clone(&self.0)).await;
+        let slot = self.0.slots.acquire().await;
+        let activity = Arc::clone(slot.activity());
+        connection(stream, client, Arc::clone(&self.0), activity).await;
     }
 }
 
@@ -125,7 +131,7 @@ pub fn run<H: Handler>(config: ServerConfig, handler: H) -> io::Result<()> {
     };
     let shared = Arc::new(Shared {
         handler,
-        slots: Arc::new(Semaphore::new(config.limits.max_connections)),
+        slots: Arc::new(Slots::new(config.limits.max_connections)),
         shutdown: watch::Sender::new(false),
         limits: config.limits,
         quiet: config.quiet,
@@ -193,48 +199,61 @@ async fn accept_loop<H: Handler>(
 ) {
     let mut shutdown = shared.shutdown.subscribe();
     loop {
-        let permit = tokio::select! {
-            permit = Arc::clone(&shared.slots).acquire_owned() => match permit {
-                Ok(permit) => permit,
-                Err(_) => return,
-            },
-            _ = stopped(&mut shutdown) => return,
-        };
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
             _ = stopped(&mut shutdown) => return,
         };
-        match accepted {
-            Ok((stream, peer)) => {
-                // Responses go out whole; waiting for ACKs (Nagle) only adds latency.
-                let _ = stream.set_nodelay(true);
-                let shared = Arc::clone(&shared);
-                let done = done.clone();
-                tokio::spawn(async move {
-                    connection(stream, peer.ip(), shared).await;
-                    // The connection's slot frees, and its worker may finish, only now.
-                    drop((permit, done));
-                });
-            }
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
             // Out of descriptors or a connection reset before accept: back off briefly rather
             // than spin, and go on.
-            Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
-        }
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        // Accepted before it has a slot, so that a full server knows someone is waiting and
+        // closes an idle connection for it; the rest wait in the kernel's queue meanwhile.
+        let slot = tokio::select! {
+            slot = shared.slots.acquire() => slot,
+            _ = stopped(&mut shutdown) => return,
+        };
+        // Responses go out whole; waiting for ACKs (Nagle) only adds latency.
+        let _ = stream.set_nodelay(true);
+        let shared = Arc::clone(&shared);
+        let done = done.clone();
+        tokio::spawn(async move {
+            connection(stream, peer.ip(), shared, Arc::clone(slot.activity())).await;
+            // The connection's slot frees, and its worker may finish, only now.
+            drop((slot, done));
+        });
     }
 }
 
-/// Serves one connection; on shutdown lets the response in flight finish, then closes.
-async fn connection<H, S>(stream: S, client: IpAddr, shared: Arc<Shared<H>>)
-where
+/// Serves one connection, keeping `activity` up to date; on shutdown lets the response in
+/// flight finish, then closes; when a full server needs its slot, closes if idle.
+async fn connection<H, S>(
+    stream: S,
+    client: IpAddr,
+    shared: Arc<Shared<H>>,
+    activity: Arc<Activity>,
+) where
     H: Handler,
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let limits = &shared.limits;
-    let io = IdleTimeout::new(TokioIo::new(stream), limits.timeout);
+    let stream = IdleTimeout::new(stream, limits.timeout, Arc::clone(&activity));
+    let io = TokioIo::new(stream);
     let service_shared = Arc::clone(&shared);
+    let service_activity = Arc::clone(&activity);
     let service = service_fn(move |request| {
-        let response = respond(&service_shared, request, client);
-        std::future::ready(Ok::<_, Infallible>(response))
+        // Busy from the request's head until hyper has taken the last of the response's body.
+        let answering = service_activity.request_began();
+        let shared = Arc::clone(&service_shared);
+        async move {
+            let response = respond(&shared, request, client).await;
+            Ok::<_, Infallible>(response.map(|body| Watched::new(body, answering)))
+        }
     });
     let mut builder = http1::Builder::new();
     builder
@@ -246,28 +265,33 @@ where
     let mut conn = pin!(builder.serve_connection(io, service));
     let mut shutdown = shared.shutdown.subscribe();
     tokio::select! {
-        _ = conn.as_mut() => {}
-        _ = stopped(&mut shutdown) => {
-            conn.as_mut().graceful_shutdown();
-            let _ = conn.await;
-        }
+        // hyper first, so that a request that arrived with the request to close is read, which
+        // makes the connection busy and cancels the close.
+        biased;
+        _ = conn.as_mut() => return,
+        _ = stopped(&mut shutdown) => {}
+        _ = activity.asked_to_close() => {}
     }
+    // Closes at once if idle; otherwise after the response in flight.
+    conn.as_mut().graceful_shutdown();
+    let _ = conn.await;
 }
 
-/// Calls the handler, turns an error into its page, adds `Server`, and logs the request.
-fn respond<H: Handler>(
+/// Calls the handler (waiting for a [`Body::later`] answer), turns an error into its page, adds
+/// `Server`, and logs the request.
+async fn respond<H: Handler>(
     shared: &Shared<H>,
     request: Request<Incoming>,
     client: IpAddr,
 ) -> Response<Body> {
-    let (mut response, error) =
-        match has_one_host(&request).and_then(|()| shared.handler.handle(&request)) {
-            Ok(response) => (response, None),
-            Err(error) => {
-                let message = (!shared.quiet).then(|| error.log_message());
-                (error.into_response(), message)
-            }
-        };
+    let answer = has_one_host(&request).and_then(|()| shared.handler.handle(&request));
+    let (mut response, error) = match body::settle(answer).await {
+        Ok(response) => (response, None),
+        Err(error) => {
+            let message = (!shared.quiet).then(|| error.log_message());
+            (error.into_response(), message)
+        }
+    };
     response
         .headers_mut()
         .insert(SERVER, shared.server_name.clone());

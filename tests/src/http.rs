@@ -1,8 +1,9 @@
 //! A raw HTTP/1.1 client for tests: sends exactly the bytes a test writes (malformed ones too) and
 //! parses what comes back, with deadlines so nothing hangs.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io::{self, Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::os::fd::FromRawFd;
 use std::time::Duration;
 
 const DEADLINE: Duration = Duration::from_secs(10);
@@ -42,6 +43,16 @@ pub struct Connection {
 impl Connection {
     pub fn open(addr: SocketAddr) -> Connection {
         let stream = TcpStream::connect_timeout(&addr, DEADLINE).expect("connect");
+        Connection::over(stream)
+    }
+
+    /// Like [`Connection::open`], from the loopback address `source` (such as 127.0.0.2): another
+    /// client, as the server sees it.
+    pub fn open_from(addr: SocketAddr, source: Ipv4Addr) -> Connection {
+        Connection::over(connect_from(addr, source).expect("connect"))
+    }
+
+    fn over(stream: TcpStream) -> Connection {
         stream.set_read_timeout(Some(DEADLINE)).unwrap();
         stream.set_write_timeout(Some(DEADLINE)).unwrap();
         Connection {
@@ -173,6 +184,42 @@ pub fn request(addr: SocketAddr, raw: &str) -> Response {
     Connection::open(addr)
         .exchange(raw.as_bytes())
         .unwrap_or_else(|| panic!("no response to {raw:?}"))
+}
+
+/// A TCP connection to the IPv4 `addr` from `source` (std cannot bind before connecting).
+fn connect_from(addr: SocketAddr, source: Ipv4Addr) -> io::Result<TcpStream> {
+    let SocketAddr::V4(addr) = addr else {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not IPv4"));
+    };
+    let sockaddr = |ip: Ipv4Addr, port: u16| libc::sockaddr_in {
+        sin_family: libc::AF_INET as libc::sa_family_t,
+        sin_port: port.to_be(),
+        sin_addr: libc::in_addr {
+            s_addr: u32::from(ip).to_be(),
+        },
+        sin_zero: [0; 8],
+    };
+    let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+    // SAFETY: a new socket, owned by `stream` from the next line on (closed on every path);
+    // the addresses are valid `sockaddr_in`s of the length given.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let stream = TcpStream::from_raw_fd(fd);
+        // Bounds the blocking connect below too (Linux applies the send timeout to it).
+        stream.set_write_timeout(Some(DEADLINE))?;
+        let local = sockaddr(source, 0);
+        if libc::bind(fd, (&raw const local).cast(), len) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let remote = sockaddr(*addr.ip(), addr.port());
+        if libc::connect(fd, (&raw const remote).cast(), len) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(stream)
+    }
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

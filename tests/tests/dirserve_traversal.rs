@@ -181,3 +181,65 @@ fn proc_and_sys_are_never_served() {
     assert_eq!(root.status, 200);
     assert!(root.text().contains("Directory listing for /"));
 }
+
+/// A listing describes a link that leaves the served directory without following it (issue 12):
+/// no `/` after a link to a directory outside, so a visitor cannot tell an outside directory
+/// from an outside file or from nothing at all. Links that stay inside are followed, as python
+/// does.
+#[test]
+fn listings_do_not_follow_links_out_of_the_root() {
+    let tree = tree();
+    tree.symlink("sub", "served/in-dir")
+        .symlink("../nowhere", "served/out-nowhere");
+    let server = Server::start("dirserve", &["-d", &format!("{}/served", tree.path_str())]);
+    let html = request(
+        server.addr,
+        "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(html.status, 200);
+    let html = html.text();
+    for outside in [
+        "up-dir",
+        "private-dir",
+        "up-file",
+        "absolute-out",
+        "passwd",
+        "sneaky",
+        "out-nowhere",
+        "loop-a",
+    ] {
+        let line = format!("<li><a href=\"{outside}\">{outside}@</a></li>\n");
+        assert!(
+            html.contains(&line),
+            "{outside} is not listed as {line:?}:\n{html}"
+        );
+    }
+    assert!(
+        html.contains("<li><a href=\"in-dir/\">in-dir@</a></li>\n"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<li><a href=\"sub/\">sub/</a></li>\n"),
+        "{html}"
+    );
+    let json = request(
+        server.addr,
+        "GET / HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\nConnection: close\r\n\r\n",
+    )
+    .text();
+    for outside in ["up-dir", "private-dir", "up-file", "out-nowhere"] {
+        let fields =
+            format!("{{\"name\":\"{outside}\",\"href\":\"{outside}\",\"type\":\"symlink\",");
+        assert!(json.contains(&fields), "{outside}: {json}");
+    }
+    assert!(
+        json.contains("{\"name\":\"in-dir\",\"href\":\"in-dir/\",\"type\":\"symlink\","),
+        "{json}"
+    );
+    // And what the listing offers is what a request gets: the outside link is refused.
+    let followed = request(
+        server.addr,
+        "GET /up-dir HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(followed.status, 403);
+}

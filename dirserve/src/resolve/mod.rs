@@ -179,6 +179,19 @@ impl ServedRoot {
         self.strategy == Strategy::Openat2
     }
 
+    /// Whether `rel` (decoded, relative to the root, segments joined by `/`) leads to a
+    /// directory this server would list, following symlinks exactly as a request does: only
+    /// while they stay inside the root, never an absolute one, nothing on a kernel pseudo
+    /// filesystem, and no device or FIFO opened. For listings: the `/` after a link's name says
+    /// what lies behind it, which must never be anything outside the root.
+    pub fn leads_to_dir(&self, rel: &[u8]) -> bool {
+        let opened = match self.strategy {
+            Strategy::Openat2 => open::beneath(&self.dir, rel),
+            Strategy::CanonicalPath => open::by_canonical_path(&self.path, rel),
+        };
+        opened.is_ok_and(|(_, meta)| meta.is_dir)
+    }
+
     /// Finds and opens what a request path names. `request_path` is the path of the request
     /// target as received: still percent-encoded, without the query, possibly hostile.
     pub fn resolve(&self, request_path: &str) -> Result<Resolved, ResolveError> {
