@@ -90,17 +90,7 @@ impl<'a> Links<'a> {
 /// listed again. An entry that vanishes between `getdents64` and `fstatat` is listed as
 /// [`Kind::Other`] rather than failing the listing.
 pub fn read_listing(dir: &File, links: &Links<'_>) -> io::Result<Vec<Entry>> {
-    let mut entries = Vec::new();
-    walk(dir, links, |name, kind, size, modified| {
-        entries.push(Entry {
-            name: name.to_vec(),
-            kind,
-            size,
-            modified,
-        });
-    })?;
-    sort_like_python(&mut entries);
-    Ok(entries)
+    read_sorted(dir, links, |_, _, _, _| {})
 }
 
 /// What a page shows of each entry, and so what its [`fingerprint`] covers.
@@ -135,9 +125,21 @@ pub fn read_listing_and_fingerprint(
     shown: Shown,
     mut hasher: impl Hasher,
 ) -> io::Result<(Vec<Entry>, u64)> {
+    let entries = read_sorted(dir, links, |name, kind, size, modified| {
+        hash_entry(&mut hasher, shown, name, kind, size, modified);
+    })?;
+    Ok((entries, hasher.finish()))
+}
+
+/// The entries of `dir` in python's order, each also shown to `also` as it is read.
+fn read_sorted(
+    dir: &File,
+    links: &Links<'_>,
+    mut also: impl FnMut(&[u8], Kind, u64, SystemTime),
+) -> io::Result<Vec<Entry>> {
     let mut entries = Vec::new();
     walk(dir, links, |name, kind, size, modified| {
-        hash_entry(&mut hasher, shown, name, kind, size, modified);
+        also(name, kind, size, modified);
         entries.push(Entry {
             name: name.to_vec(),
             kind,
@@ -146,7 +148,7 @@ pub fn read_listing_and_fingerprint(
         });
     })?;
     sort_like_python(&mut entries);
-    Ok((entries, hasher.finish()))
+    Ok(entries)
 }
 
 fn hash_entry(

@@ -168,12 +168,10 @@ mod tests {
     /// later is sent whole (its status and headers too), an error as its page, in order.
     #[test]
     fn later_answers_are_sent_in_order() {
-        use crate::serve::{Handler, Limits, StreamServer};
+        use crate::serve::Handler;
         use crate::{Body, HttpError};
         use hyper::body::Incoming;
         use hyper::{Request, Response, StatusCode};
-        use std::net::{IpAddr, Ipv4Addr};
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
         struct Slow(Offload);
 
@@ -198,32 +196,12 @@ mod tests {
             }
         }
 
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .unwrap();
-        let server = StreamServer::new(Slow(Offload::new(1)), Limits::default());
-        let (mut client, stream) = tokio::io::duplex(64 * 1024);
-        let answer = runtime.block_on(async move {
-            let serving = server.serve(stream, IpAddr::V4(Ipv4Addr::LOCALHOST));
-            let talking = async {
-                client
-                    .write_all(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /missing HTTP/1.1\r\nHost: x\r\n\r\nGET \x01 HTTP/1.1\r\n\r\n")
-                    .await
-                    .unwrap();
-                let mut answer = Vec::new();
-                client.read_to_end(&mut answer).await.unwrap();
-                answer
-            };
-            tokio::join!(serving, talking).1
-        });
-        let answer = String::from_utf8(answer).unwrap();
-        let statuses: Vec<&str> = answer
-            .split("HTTP/1.1 ")
-            .skip(1)
-            .map(|rest| &rest[..3])
-            .collect();
-        assert_eq!(statuses, ["201", "404", "400"], "{answer}");
+        let (answer, statuses) = crate::serve::converse(
+            Slow(Offload::new(1)),
+            b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /missing HTTP/1.1\r\nHost: x\r\n\r\nGET \x01 HTTP/1.1\r\n\r\n",
+            false,
+        );
+        assert_eq!(statuses, [201, 404, 400], "{answer}");
         assert!(answer.contains("content-length: 11\r\n"), "{answer}");
         assert!(answer.contains("\r\n\r\nmade for /a"), "{answer}");
     }

@@ -370,11 +370,48 @@ fn raise_fd_limit() {
     }
 }
 
+/// A conversation with a [`StreamServer`] over an in-memory stream, for unit tests: sends
+/// `requests` at once and returns everything that comes back until the server closes, with the
+/// status codes in order. `paused`: tokio's clock jumps over waits (no thread of ours runs).
+#[cfg(test)]
+pub(crate) fn converse<H: Handler>(
+    handler: H,
+    requests: &[u8],
+    paused: bool,
+) -> (String, Vec<u16>) {
+    use std::net::Ipv4Addr;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(paused)
+        .build()
+        .unwrap();
+    let server = StreamServer::new(handler, Limits::default());
+    let (mut client, stream) = tokio::io::duplex(64 * 1024);
+    let answer = runtime.block_on(async move {
+        let serving = server.serve(stream, IpAddr::V4(Ipv4Addr::LOCALHOST));
+        let talking = async {
+            client.write_all(requests).await.unwrap();
+            let mut answer = Vec::new();
+            client.read_to_end(&mut answer).await.unwrap();
+            answer
+        };
+        tokio::join!(serving, talking).1
+    });
+    let answer = String::from_utf8(answer).unwrap();
+    // Bodies end without a newline, so split on the status lines themselves.
+    let statuses = answer
+        .split("HTTP/1.1 ")
+        .skip(1)
+        .map(|rest| rest[..3].parse().unwrap())
+        .collect();
+    (answer, statuses)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::net::Ipv4Addr;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     struct Hello;
 
@@ -391,34 +428,12 @@ mod tests {
     /// and a malformed one ends the connection with a 400.
     #[test]
     fn a_stream_server_answers_pipelined_requests_then_a_malformed_one() {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .start_paused(true)
-            .build()
-            .unwrap();
-        let server = StreamServer::new(Hello, Limits::default());
-        let (mut client, stream) = tokio::io::duplex(64 * 1024);
-        let answer = runtime.block_on(async move {
-            let serving = server.serve(stream, IpAddr::V4(Ipv4Addr::LOCALHOST));
-            let talking = async {
-                client
-                    .write_all(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /nope HTTP/1.1\r\nHost: a\r\n\r\nGET \x01 HTTP/1.1\r\n\r\n")
-                    .await
-                    .unwrap();
-                let mut answer = Vec::new();
-                client.read_to_end(&mut answer).await.unwrap();
-                answer
-            };
-            tokio::join!(serving, talking).1
-        });
-        let answer = String::from_utf8(answer).unwrap();
-        // Bodies end without a newline, so split on the status lines themselves.
-        let statuses: Vec<&str> = answer
-            .split("HTTP/1.1 ")
-            .skip(1)
-            .map(|rest| &rest[..3])
-            .collect();
-        assert_eq!(statuses, ["200", "404", "400"], "{answer}");
+        let (answer, statuses) = converse(
+            Hello,
+            b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /nope HTTP/1.1\r\nHost: a\r\n\r\nGET \x01 HTTP/1.1\r\n\r\n",
+            true,
+        );
+        assert_eq!(statuses, [200, 404, 400], "{answer}");
         assert!(answer.contains("server: servekit\r\n"), "{answer}");
     }
 }
