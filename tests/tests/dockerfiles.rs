@@ -95,3 +95,40 @@ fn dockerfiles_follow_the_scheme() {
         );
     }
 }
+
+/// The build context every Dockerfile gets is the allow-list in `.dockerignore`: under 1 MB,
+/// without `tests/browser/node_modules` (14.9 MB) or any build output, measured by the engine
+/// itself from a build that copies the whole context.
+#[test]
+#[cfg_attr(not(docker_tests), ignore = "no Docker engine answers")]
+fn the_build_context_is_what_the_build_reads() {
+    use fromscratch_tests::docker::{builder_image, docker};
+    let dockerfile = format!(
+        "FROM {}\nCOPY . /ctx\nRUN echo \"the context holds $(du -sb /ctx | cut -f1) bytes, \
+         $(find /ctx -name node_modules -o -name target | wc -l) excluded folders found\"\n",
+        builder_image()
+    );
+    let out = run(
+        docker().current_dir(workspace_root()).args([
+            "build",
+            "--no-cache",
+            "--progress=plain",
+            "-f",
+            "-",
+            ".",
+        ]),
+        dockerfile.as_bytes(),
+        Duration::from_secs(120),
+    );
+    assert!(out.status.success(), "{}", out.stderr_str());
+    let log = out.stderr_str();
+    let line = log
+        .lines()
+        .filter_map(|l| l.split_once("the context holds ").map(|(_, rest)| rest))
+        // The first is the RUN line as written; the output follows.
+        .find(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or_else(|| panic!("no size in {log}"));
+    let bytes: u64 = line.split(' ').next().unwrap().parse().unwrap();
+    assert!(bytes < 1_000_000, "context of {bytes} bytes: {line}");
+    assert!(line.ends_with(" 0 excluded folders found"), "{line}");
+}
