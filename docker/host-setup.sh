@@ -60,8 +60,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   # scripts here start what they need themselves.
   printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
   chmod +x /usr/sbin/policy-rc.d
+  # Removed however apt-get ends: left behind, it would stop every service install on the machine.
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   rm -f /usr/sbin/policy-rc.d
+  trap - EXIT
 fi
 
 # Foreign binaries run through the kernel's binfmt_misc and qemu (fix-binary handlers, so they

@@ -132,7 +132,7 @@ impl PartialEq for ResolveError {
 
 impl ServedRoot {
     /// Opens the directory to serve. Uses `openat2` when the kernel offers it, else the portable
-    /// fallback (say which with [`ServedRoot::uses_openat2`] at startup).
+    /// fallback ([`ServedRoot::uses_openat2`] tells which; nothing reports it at start-up).
     pub fn open(dir: &Path) -> io::Result<ServedRoot> {
         let mut root = ServedRoot::open_with(dir, Strategy::Openat2)?;
         if open::openat2_works(&root.dir) {
