@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Every test: prepares the host (docker/host-setup.sh), checks formatting and lints, runs the
-# workspace's tests natively and against real images, the release archives of every platform
-# with the suites run against their binaries, each fuzz target briefly, then the benchmarks in
-# their short mode.
+# Every test: prepares the host (tests/setup.sh), checks formatting, lints and dependencies, runs
+# the workspace's tests natively and against real images, then the tests a bare `cargo test`
+# leaves out (comparisons with CPython and Debian's files, the soak), the release archives of
+# every platform with the suites run against their binaries, each fuzz target briefly, then the
+# benchmarks in their short mode.
 # Prints how long each phase took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ export FROMSCRATCH_REQUIRE_ORACLES=${FROMSCRATCH_REQUIRE_ORACLES:-1}
 # And headless Chromium for the browser checks.
 export FROMSCRATCH_REQUIRE_BROWSER=${FROMSCRATCH_REQUIRE_BROWSER:-1}
 export DOCKER=${DOCKER:-/usr/bin/docker}
-# The soak test drives each server for a minute here (20 s in a bare `cargo test`).
+# The soak test drives each server for a minute here (20 s when run by hand).
 export FROMSCRATCH_SOAK_SECS=${FROMSCRATCH_SOAK_SECS:-60}
 
 phase() {
@@ -36,7 +37,7 @@ clippy() {
 }
 
 # Whether this machine runs ARCH's binaries itself (x86_64 runs i686's too); others run under
-# qemu-user through binfmt (docker/host-setup.sh).
+# qemu-user through binfmt (tests/setup.sh).
 runs_natively() {
   local host
   host=$(uname -m)
@@ -77,15 +78,34 @@ platforms() {
   done
 }
 
-phase setup bash docker/host-setup.sh
-# Every platform's crates in the lock file, before any step that reads it offline (cargo deny).
-phase fetch cargo fetch --locked
+# The crates of every platform in both lock files, before any step that reads them offline
+# (cargo deny).
+fetch() {
+  cargo fetch --locked
+  (cd fuzz && cargo +nightly fetch --locked)
+}
+# Dependencies declared and never used, in both workspaces.
+machete() {
+  cargo machete
+  cargo machete fuzz
+}
+# What a bare `cargo test` leaves out as ignored, to stay quick and need nothing installed: the
+# product crates' comparisons with CPython 3.11 and Debian's cows and fortunes, and the soak.
+ignored() {
+  cargo test -p dirserve -p cowserve --locked -- --ignored
+  cargo test -p fromscratch-tests --locked --test soak -- --ignored
+}
+
+phase setup bash tests/setup.sh
+phase fetch fetch
 phase fmt fmt
 phase clippy clippy
 # Licenses, banned and duplicate crates, sources (deny.toml). Offline: the advisory database
 # cannot be fetched here.
 phase deny cargo deny --frozen check licenses bans sources
+phase machete machete
 phase test cargo test --workspace --locked
+phase ignored ignored
 phase platforms platforms
 # Every fuzz target for a short while (a crash fails the run; longer runs: fuzz/README.md).
 phase fuzz bash fuzz/run.sh "${FROMSCRATCH_FUZZ_SECS:-30}"

@@ -250,9 +250,9 @@ pub fn python_lower_key(name: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testutil::TempTree;
+    use crate::testutil::{TempTree, cpython311};
     use std::io::Write;
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
 
     fn names(entries: &[Entry]) -> Vec<&[u8]> {
         entries.iter().map(|e| e.name.as_slice()).collect()
@@ -500,23 +500,17 @@ mod tests {
     ];
 
     /// Asks Python 3 to sort `names` with `key=str.lower` after a surrogateescape decode.
-    fn python_sorted(names: &[&[u8]]) -> Option<Vec<Vec<u8>>> {
+    fn python_sorted(names: &[&[u8]]) -> Vec<Vec<u8>> {
         let script = "import sys\n\
             names = [bytes.fromhex(l).decode('utf-8', 'surrogateescape') for l in sys.stdin.read().split(',')]\n\
             names.sort(key=lambda a: a.lower())\n\
             print(','.join(n.encode('utf-8', 'surrogateescape').hex() for n in names), end='')\n";
-        let mut child = match Command::new("python3")
+        let mut child = cpython311()
             .args(["-c", script])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
-        {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("SKIPPED: python3 not runnable ({e}); cannot compare with CPython");
-                return None;
-            }
-        };
+            .expect("run python3");
         let input: Vec<String> = names.iter().map(|n| hex(n)).collect();
         child
             .stdin
@@ -527,7 +521,7 @@ mod tests {
         let out = child.wait_with_output().expect("python output");
         assert!(out.status.success(), "python failed");
         let text = String::from_utf8(out.stdout).expect("hex output");
-        Some(text.split(',').map(unhex).collect())
+        text.split(',').map(unhex).collect()
     }
 
     fn hex(bytes: &[u8]) -> String {
@@ -542,6 +536,7 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "compares with CPython 3.11: tests/run.sh runs it (cargo test -p dirserve -- --ignored)"]
     fn order_matches_python_exactly() {
         // Try both input orders: ties must stay in input order, as in Python's stable sort.
         for reversed in [false, true] {
@@ -549,9 +544,7 @@ mod tests {
             if reversed {
                 input.reverse();
             }
-            let Some(want) = python_sorted(&input) else {
-                return;
-            };
+            let want = python_sorted(&input);
             let mut entries: Vec<Entry> = input
                 .iter()
                 .map(|n| Entry {

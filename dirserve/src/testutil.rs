@@ -97,3 +97,24 @@ impl Rng {
         &items[self.below(items.len())]
     }
 }
+
+/// `python3`, in UTF-8 mode, after checking it is CPython 3.11: the version whose pages, types and
+/// order dirserve reproduces. The tests comparing with it are ignored in a bare `cargo test`;
+/// tests/run.sh runs them, so a missing or different python3 fails them there.
+pub fn cpython311() -> std::process::Command {
+    let version = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, platform; print(platform.python_implementation(), sys.version)",
+        ])
+        .output()
+        .expect("python3 (CPython 3.11) is needed to compare with");
+    let version = String::from_utf8_lossy(&version.stdout);
+    assert!(
+        version.starts_with("CPython 3.11."),
+        "these tests compare with CPython 3.11; python3 is {version}"
+    );
+    let mut python = std::process::Command::new("python3");
+    python.env("PYTHONUTF8", "1");
+    python
+}

@@ -7,27 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 CHROMIUM=/usr/bin/chromium
-MONO_FONT=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
 
 # --- Debian packages -------------------------------------------------------------------------
-missing=()
-[[ -x $CHROMIUM ]] || missing+=(chromium)
-[[ -e $MONO_FONT ]] || missing+=(fonts-dejavu-core)
-if ((${#missing[@]})); then
-  export DEBIAN_FRONTEND=noninteractive
-  sudo=()
-  ((EUID == 0)) || sudo=(sudo)
-  apt_install() { "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"; }
-  # Refresh the package lists only if they don't know the packages yet, or the install fails
-  # (lists too old: their .deb files are gone from the mirror).
-  if ! apt-cache show "${missing[@]}" >/dev/null 2>&1; then
-    "${sudo[@]}" apt-get update -qq
-  fi
-  if ! apt_install; then
-    "${sudo[@]}" apt-get update -qq
-    apt_install
-  fi
-fi
+bash ../../docker/apt-install.sh --no-install-recommends chromium fonts-dejavu-core
 # Runs at all (libraries present). Debian's launcher may grumble on stderr; only the status counts.
 if ! "$CHROMIUM" --version >/dev/null 2>&1; then
   echo "setup.sh: $CHROMIUM is installed but does not run:" >&2

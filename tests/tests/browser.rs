@@ -4,15 +4,14 @@
 //! listing's links; an escaped `<script>` that never becomes an element or runs) and leaves
 //! screenshots in `target/browser/` for CI to keep.
 //!
-//! Without a browser these tests print `SKIPPED:` and pass, unless `FROMSCRATCH_REQUIRE_BROWSER=1`
-//! (CI), which makes that a failure.
+//! Without Chromium or Node.js 20 they are compiled as ignored (tests/build.rs), unless
+//! `FROMSCRATCH_REQUIRE_BROWSER=1` (CI) makes that a failure.
 
 use fromscratch_tests::binary::workspace_root;
 use fromscratch_tests::fixture::Tree;
 use fromscratch_tests::http::request;
 use fromscratch_tests::process::{Output, run};
 use fromscratch_tests::server::Server;
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
@@ -27,20 +26,6 @@ const BROWSER_UNAVAILABLE: i32 = 3;
 
 /// The payload in the cow's message: it must show as text and never run.
 const PAYLOAD: &str = "<script>window.__pwned=1</script>";
-
-fn required() -> bool {
-    std::env::var("FROMSCRATCH_REQUIRE_BROWSER").is_ok_and(|v| v == "1")
-}
-
-/// Fails the test if a browser is required, else says loudly that it is skipped.
-fn skip(why: &str) {
-    assert!(!required(), "FROMSCRATCH_REQUIRE_BROWSER=1 but {why}");
-    // Straight to stderr: the test harness would swallow `eprintln!` from a passing test.
-    let _ = writeln!(
-        std::io::stderr(),
-        "SKIPPED: browser test not run: {why}\n(set FROMSCRATCH_REQUIRE_BROWSER=1 to fail instead)"
-    );
-}
 
 /// Runs `tests/browser/setup.sh` once per test binary; `Err` says why the browser is unusable.
 fn setup() -> Result<(), String> {
@@ -71,12 +56,11 @@ fn screenshot(name: &str) -> PathBuf {
     dir.join(name)
 }
 
-/// Runs `node tests/browser/check.mjs ARGS` and returns its output if it passed; `None` (after
-/// `skip`) if there is no usable browser. Panics with the script's message on a failed check.
-fn check(args: &[&str]) -> Option<Output> {
+/// Runs `node tests/browser/check.mjs ARGS` and returns its output. Panics with the script's
+/// message on a failed check, or if the browser cannot be prepared or started.
+fn check(args: &[&str]) -> Output {
     if let Err(why) = setup() {
-        skip(&why);
-        return None;
+        panic!("no usable browser: {why}");
     }
     let root = workspace_root();
     let out = run(
@@ -87,10 +71,12 @@ fn check(args: &[&str]) -> Option<Output> {
         b"",
         CHECK_DEADLINE,
     );
-    if out.status.code() == Some(BROWSER_UNAVAILABLE) {
-        skip(out.stderr_str().trim());
-        return None;
-    }
+    assert_ne!(
+        out.status.code(),
+        Some(BROWSER_UNAVAILABLE),
+        "Chromium did not start: {}",
+        out.stderr_str().trim()
+    );
     assert!(
         out.status.success(),
         "check.mjs {args:?} failed ({}):\n{}\n{}",
@@ -100,7 +86,7 @@ fn check(args: &[&str]) -> Option<Output> {
     );
     // Which font Chromium drew with, and similar notes.
     eprint!("{}", out.stderr_str());
-    Some(out)
+    out
 }
 
 fn url(server: &Server, path: &str) -> String {
@@ -108,6 +94,10 @@ fn url(server: &Server, path: &str) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    not(browser_tests),
+    ignore = "no Chromium or Node.js 20 (tests/build.rs)"
+)]
 fn cow_page_shows_the_plain_text_cow_with_the_script_as_text() {
     let server = Server::start("cowserve", &["-q"]);
     let query = "/?message=%3Cscript%3Ewindow.__pwned%3D1%3C%2Fscript%3E%20and%20friends&cow=whale";
@@ -137,6 +127,10 @@ fn cow_page_shows_the_plain_text_cow_with_the_script_as_text() {
 }
 
 #[test]
+#[cfg_attr(
+    not(browser_tests),
+    ignore = "no Chromium or Node.js 20 (tests/build.rs)"
+)]
 fn default_cow_page_is_a_monospace_cow() {
     // A random fortune, so only the cow's face is known in advance.
     let server = Server::start("cowserve", &["-q"]);
@@ -147,6 +141,10 @@ fn default_cow_page_is_a_monospace_cow() {
 /// A 76-column picture (as wide as Debian's widest cows) still fits a phone's width: the page
 /// sizes its font from the widest line.
 #[test]
+#[cfg_attr(
+    not(browser_tests),
+    ignore = "no Chromium or Node.js 20 (tests/build.rs)"
+)]
 fn a_wide_cow_fits_a_phone() {
     let server = Server::start("cowserve", &["-q"]);
     let words = "moo ".repeat(60);
@@ -166,6 +164,10 @@ const FILES: &[&str] = &[
 const DIR: &str = "sub dir";
 
 #[test]
+#[cfg_attr(
+    not(browser_tests),
+    ignore = "no Chromium or Node.js 20 (tests/build.rs)"
+)]
 fn listing_links_are_the_names_and_nothing_runs() {
     let tree = Tree::new("browser-listing");
     for name in FILES {
@@ -174,9 +176,7 @@ fn listing_links_are_the_names_and_nothing_runs() {
     tree.file(format!("{DIR}/inside.txt"), "inside");
     let server = Server::start("dirserve", &["-d", tree.path_str(), "-q"]);
     let shot = screenshot("listing.png");
-    let Some(out) = check(&["listing", &url(&server, "/"), shot.to_str().unwrap()]) else {
-        return;
-    };
+    let out = check(&["listing", &url(&server, "/"), shot.to_str().unwrap()]);
     let report = out.stdout_str();
 
     // Names as listed (directories with a `/`), in CPython's order: by `str.lower()`.

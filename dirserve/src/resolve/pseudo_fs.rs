@@ -63,10 +63,7 @@ mod tests {
 
     #[test]
     fn proc_is_detected_on_this_machine() {
-        let Ok(st) = rustix::fs::statfs("/proc/self") else {
-            eprintln!("SKIPPED: /proc is not mounted here");
-            return;
-        };
+        let st = rustix::fs::statfs("/proc/self").expect("/proc is mounted");
         #[allow(clippy::cast_possible_truncation, clippy::unnecessary_cast)]
         let magic = st.f_type as u32;
         assert_eq!(pseudo_fs_name(magic), Some("proc"));
