@@ -49,7 +49,7 @@ runs_natively() {
 platforms() {
   local -a archives skip
   local archive folder arch how start
-  cargo test -p fromscratch-tests --locked --test release -- --ignored
+  cargo test -p e2e --locked --test release -- --ignored
   # The test has just built every target, so this only packs the archives that are kept.
   bash docker/release.sh target/dist
   # Exactly this run's archives: older versions' may still lie in target/dist.
@@ -72,7 +72,7 @@ platforms() {
     fi
     tar --extract --gzip --file "target/dist/$archive" --directory "$unpacked"
     echo "--- $folder, $how"
-    FROMSCRATCH_BIN_DIR=$unpacked/$folder cargo test -p fromscratch-tests --locked \
+    FROMSCRATCH_BIN_DIR=$unpacked/$folder cargo test -p e2e --locked \
       --test pyprompt --test cowsay_differential --test dirserve_http -- --exact "${skip[@]}"
     echo "--- $folder: $((SECONDS - start)) s"
   done
@@ -93,7 +93,7 @@ machete() {
 # product crates' comparisons with CPython 3.11 and Debian's cows and fortunes, and the soak.
 ignored() {
   cargo test -p dirserve -p cowserve --locked -- --ignored
-  cargo test -p fromscratch-tests --locked --test soak -- --ignored
+  cargo test -p e2e --locked --test soak -- --ignored
 }
 
 phase setup bash tests/setup.sh
@@ -104,6 +104,8 @@ phase clippy clippy
 # cannot be fetched here.
 phase deny cargo deny --frozen check licenses bans sources
 phase machete machete
+# The allocator, the one crate built on unsafe code, under Miri (undefined behaviour, leaks).
+phase miri cargo +nightly miri test -p cachealloc --locked
 phase test cargo test --workspace --locked
 phase ignored ignored
 phase platforms platforms

@@ -31,11 +31,14 @@ python3 -m pip --version >/dev/null 2>&1 || die "python3 $(command -v python3) h
 [ ! -e "$(python3 -c 'import sysconfig; print(sysconfig.get_path("stdlib"))')/EXTERNALLY-MANAGED" ] ||
   die "python3 $(command -v python3) refuses pip installs (PEP 668): put a pip-enabled CPython 3.11 first on the PATH (e.g. pyenv)"
 
-# The fuzz targets and the min-size flavour need a nightly toolchain (host-setup adds its parts).
+# The fuzz targets, Miri and the min-size flavour need a nightly toolchain (host-setup adds the
+# parts the builder image takes).
 rustup toolchain list | grep -q '^nightly' || {
   say "installing the nightly toolchain"
-  rustup toolchain install nightly --profile minimal --component rust-src,clippy,rustfmt
+  rustup toolchain install nightly --profile minimal --component rust-src,clippy,rustfmt,miri
 }
+rustup component list --toolchain nightly --installed | grep -q '^miri' ||
+  rustup component add miri --toolchain nightly
 
 bash docker/host-setup.sh
 

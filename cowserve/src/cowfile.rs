@@ -43,9 +43,17 @@ pub enum CowFileError {
     /// No `$the_cow = <<TAG` line was found.
     NoCow,
     /// The heredoc starting on this line has no terminator line.
-    Unterminated { line: usize, tag: String },
+    Unterminated {
+        /// The line of the `$the_cow = <<TAG` statement, counted from 1.
+        line: usize,
+        /// The terminator word that never appears alone on a line.
+        tag: String,
+    },
     /// The heredoc on this line has no usable terminator word.
-    BadTag { line: usize },
+    BadTag {
+        /// The line of the `$the_cow = <<` statement, counted from 1.
+        line: usize,
+    },
 }
 
 impl fmt::Display for CowFileError {

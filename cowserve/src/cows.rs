@@ -38,7 +38,9 @@ pub struct CowCatalog {
 /// One section of `cowsay -l`: where, and the cow names found there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listing {
+    /// The heading line, e.g. `Cow files in /usr/share/cowsay/cows:`.
     pub title: String,
+    /// The cow names (file names without `.cow`), sorted bytewise.
     pub names: Vec<String>,
 }
 
@@ -239,9 +241,9 @@ mod tests {
     /// all there is; it is never opened (a FIFO would block).
     #[test]
     fn non_files_in_cowpath_are_skipped_then_named() {
-        let dir = std::env::temp_dir().join(format!("cowserve-cows-odd-{}", std::process::id()));
-        std::fs::create_dir_all(dir.join("odd.cow")).unwrap();
-        std::fs::create_dir_all(dir.join("default.cow")).unwrap();
+        let tree = testkit::Tree::new("cows-odd");
+        tree.dir("odd.cow").dir("default.cow");
+        let dir = tree.path();
         let catalog = CowCatalog::from_cowpath(Some(dir.as_os_str()));
         let err = catalog.load("odd", "cowsay").unwrap_err();
         let odd = dir.join("odd.cow");
@@ -253,36 +255,26 @@ mod tests {
             catalog.load("default", "cowsay").is_ok(),
             "the built-in one"
         );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     /// A FIFO reached without the directory check (a path, or one swapped in after it) is
     /// refused at once: it is opened without waiting for a writer, then found not to be a file.
     #[test]
     fn a_fifo_cow_is_refused_without_blocking() {
-        let dir = std::env::temp_dir().join(format!("cowserve-cows-fifo-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let fifo = dir.join("pipe.cow");
-        let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
-        // SAFETY: a valid NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o644) }, 0);
+        let tree = testkit::Tree::new("cows-fifo");
+        let fifo = tree.fifo("pipe.cow").at("pipe.cow");
         let err = read_cow(&fifo).unwrap_err();
         assert_eq!(
             err.to_string(),
             format!("{}: not a regular file", fifo.display())
         );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn cowpath_dirs_come_first_and_accept_full_names() {
-        let dir = std::env::temp_dir().join(format!("cowserve-cows-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(
-            dir.join("default.cow"),
-            "$the_cow = <<EOC;\nmine $eyes\nEOC\n",
-        )
-        .unwrap();
+        let tree = testkit::Tree::new("cows");
+        tree.file("default.cow", "$the_cow = <<EOC;\nmine $eyes\nEOC\n");
+        let dir = tree.path();
         let catalog = CowCatalog::from_cowpath(Some(dir.as_os_str()));
         assert_eq!(
             catalog.resolve("default").unwrap().render("oo", "", ""),
@@ -295,6 +287,5 @@ mod tests {
         assert!(catalog.resolve("ferris").is_ok());
         let listings = catalog.listings().unwrap();
         assert_eq!(listings[0].names, vec!["default"]);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -11,27 +11,67 @@ use crate::strfile::IndexError;
 #[derive(Debug)]
 pub enum Error {
     /// A message over the library's size limit.
-    MessageTooLong { len: usize, max: usize },
+    MessageTooLong {
+        /// The message's length, in bytes.
+        len: usize,
+        /// The limit, in bytes ([`crate::cowsay::MAX_MESSAGE_BYTES`]).
+        max: usize,
+    },
     /// A web caller's message would draw a balloon many times its own size.
-    BalloonTooLarge { len: usize, max: usize },
+    BalloonTooLarge {
+        /// The balloon's length, in bytes.
+        len: usize,
+        /// The most this message may draw, in bytes.
+        max: usize,
+    },
     /// No cow by that name in the catalog. The text matches cowsay's.
-    UnknownCow { program: String, name: String },
+    UnknownCow {
+        /// The command to name in the message: `cowsay` or `cowthink`.
+        program: String,
+        /// The cow name asked for.
+        name: String,
+    },
     /// A web caller asked for a cow by something that is not a plain name.
     BadCowName(String),
     /// A cow file that is not a cow.
-    CowFile { path: String, source: CowFileError },
+    CowFile {
+        /// The cow file's path, or a built-in cow's name.
+        path: String,
+        /// What is wrong with it.
+        source: CowFileError,
+    },
     /// A file or directory that could not be read.
-    Io { path: PathBuf, source: io::Error },
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The I/O error, or why the file was refused (too large, not a regular file).
+        source: io::Error,
+    },
     /// A fortune file or its `.dat` index that does not hold together.
-    Fortune { path: PathBuf, source: IndexError },
+    Fortune {
+        /// The `.dat` index if one was read, else the fortune file.
+        path: PathBuf,
+        /// What does not hold together.
+        source: IndexError,
+    },
     /// A fortune file that is not UTF-8 text; `line` holds the first bad byte.
-    NotUtf8 { path: PathBuf, line: usize },
+    NotUtf8 {
+        /// The fortune file.
+        path: PathBuf,
+        /// The line holding the first bad byte, counted from 1.
+        line: usize,
+    },
     /// A path that is neither a fortune file nor a directory of them.
     NotFortunes(PathBuf),
     /// Nothing to choose from after filtering.
     NoFortunes,
     /// A `-m` pattern that is not a regular expression.
-    BadPattern { pattern: String, reason: String },
+    BadPattern {
+        /// The pattern as given.
+        pattern: String,
+        /// The regular expression parser's complaint.
+        reason: String,
+    },
 }
 
 impl fmt::Display for Error {

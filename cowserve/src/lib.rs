@@ -18,15 +18,22 @@
 //! * [`fortune`]: loads fortune files once and picks from them.
 //! * [`strfile`]: the fortune text format and its `.dat` index, read and
 //!   written.
-//! * [`cli`]: the command lines of `cowsay`, `cowthink` and `fortune`.
-//! * [`error`]: the one error type, with messages a user can act on.
-//! * [`server`]: the web page, through the shared `servekit` crate.
+//! * [`cli`]: which command the binary runs ([`cli::invocation`]), and the
+//!   command lines of `cowsay`, `cowthink` and `fortune`
+//!   (`cowsay_command`, `fortune_command`).
+//! * [`Error`]: the one error type, with messages a user can act on.
+//! * [`server`]: the web page, through the shared `servekit` crate
+//!   ([`server::run`]); its flags, usage and help are in `server::config`,
+//!   the cows it shows in `server::served_cows`.
+//!
+//! Modules are public where the binary, the fuzz targets or the property
+//! tests (`tests/`) use them; `error` is reached through [`Error`].
 
 pub mod cli;
 pub mod cowfile;
 pub mod cows;
 pub mod cowsay;
-pub mod error;
+mod error;
 pub mod fortune;
 pub mod server;
 pub mod strfile;

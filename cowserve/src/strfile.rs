@@ -31,18 +31,28 @@ pub const DEFAULT_DELIMITER: u8 = b'%';
 /// The decoded header of a `.dat` file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Header {
+    /// `str_version`: the format version, 1 or [`VERSION`].
     pub version: u32,
+    /// `str_numstr`: the number of entries indexed (empty ones are not).
     pub numstr: u32,
+    /// `str_longlen`: the longest entry's length, in bytes (0 when there are none).
     pub longlen: u32,
+    /// `str_shortlen`: the shortest entry's length, in bytes (`u32::MAX` when there are none).
     pub shortlen: u32,
+    /// `str_flags`: [`STR_RANDOM`], [`STR_ORDERED`] and [`STR_ROTATED`], or-ed together.
     pub flags: u32,
+    /// `str_delim`: the byte that, alone on a line, separates entries (usually `%`); three
+    /// pad bytes follow it in the file.
     pub delimiter: u8,
 }
 
 /// A header and its offsets (`numstr + 1` of them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Index {
+    /// The decoded header.
     pub header: Header,
+    /// Byte offsets into the text: where each entry starts, in index order, then the end of
+    /// the text.
     pub offsets: Vec<u32>,
 }
 
@@ -50,23 +60,44 @@ pub struct Index {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IndexError {
     /// Shorter than the 24-byte header.
-    TruncatedHeader { len: usize },
+    TruncatedHeader {
+        /// The index's length, in bytes.
+        len: usize,
+    },
     /// A version this reader does not know.
     BadVersion(u32),
     /// The header promises more offsets than the file holds.
-    TruncatedOffsets { numstr: u32, len: usize },
+    TruncatedOffsets {
+        /// The number of entries the header claims.
+        numstr: u32,
+        /// The index's length, in bytes.
+        len: usize,
+    },
     /// An offset points past the end of the text file.
     OffsetOutOfRange {
+        /// Which offset, counted from 0 (`numstr` is the end offset).
         entry: usize,
+        /// The offset, in bytes.
         offset: u32,
+        /// The text's length, in bytes.
         text_len: usize,
     },
     /// Offsets go backwards in an index not flagged random or ordered.
-    Unsorted { entry: usize },
+    Unsorted {
+        /// The first offset smaller than the one before it, counted from 0.
+        entry: usize,
+    },
     /// An entry starts inside another one (or at the same offset).
-    Overlapping { entry: usize },
+    Overlapping {
+        /// The entry, counted from 0 in index order, that reaches the next entry's start
+        /// without a delimiter line.
+        entry: usize,
+    },
     /// The text is too big for 32-bit offsets.
-    TextTooLarge { len: usize },
+    TextTooLarge {
+        /// The text's length, in bytes (more than `u32::MAX`).
+        len: usize,
+    },
 }
 
 impl fmt::Display for IndexError {

@@ -30,8 +30,8 @@ use cowserve::cowfile::CowFile;
 use cowserve::cows::CowCatalog;
 use cowserve::cowsay::width::{clusters, is_space, str_width};
 use cowserve::cowsay::{Options, draw, face, render, wrap};
-use fromscratch_tests::property::check;
 use proptest::prelude::*;
+use testkit::property::check;
 
 /// Cases per property; each renders one cow (a few hundred characters).
 const CASES: u32 = 1500;

@@ -24,6 +24,10 @@
 //! the server loads them at start-up; a crafted file must be an error message, not a crash or
 //! an out-of-memory kill. Cases are bounded (no regression files; a failure prints the minimal
 //! input).
+//!
+//! Unsafe code (denied elsewhere in the workspace) only for the allocation tracker: a global
+//! allocator is an unsafe trait.
+#![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -37,11 +41,11 @@ use cowserve::fortune::{Filter, FortuneSet, Length};
 use cowserve::strfile::{
     HEADER_LEN, Index, IndexError, STR_ORDERED, STR_RANDOM, STR_ROTATED, VERSION,
 };
-use fromscratch_tests::fixture::Tree;
-use fromscratch_tests::property::check;
 use proptest::prelude::*;
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
+use testkit::Tree;
+use testkit::property::check;
 
 /// Cases for the cheap, pure properties.
 const CASES: u32 = 2000;

@@ -271,7 +271,7 @@ mod tests {
     #[test]
     fn random_headers_never_panic() {
         let v = Validators::of(&meta());
-        let mut rng = crate::testutil::Rng::new(7);
+        let mut rng = testkit::Rng::new(7);
         let alphabet = b"W/\"*, \t-0123456789abcdefGMTWed:\xff";
         for _ in 0..20_000 {
             let n = rng.below(40);

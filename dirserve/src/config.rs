@@ -10,9 +10,11 @@ use std::path::PathBuf;
 /// Environment variables are `DIRSERVE_PORT`, `DIRSERVE_BIND`, `DIRSERVE_DIRECTORY`, ...
 const ENV_PREFIX: &str = "DIRSERVE";
 
+/// The one-line usage, printed after a usage error.
 pub const USAGE: &str = "Usage: dirserve [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [--quiet] \
 [--timeout SECS] [--healthcheck | --fetch URL] [PORT]";
 
+/// The `--help` text.
 pub const HELP: &str = concat!(
     "dirserve ",
     env!("CARGO_PKG_VERSION"),
@@ -52,17 +54,22 @@ SIGTERM or SIGINT stop it gracefully (in-flight responses get 3 s); a second one
 /// What the command line asks for.
 #[derive(Debug)]
 pub enum Command {
+    /// Serve a directory.
     Serve(Config),
     /// `--healthcheck` or `--fetch URL`: act as a client, not a server.
     Client(ClientMode),
+    /// `--help`.
     Help,
+    /// `--version`.
     Version,
 }
 
 /// A validated configuration.
 #[derive(Debug)]
 pub struct Config {
+    /// The flags every server shares: address, port, timeouts, logging.
     pub common: CommonArgs,
+    /// The directory to serve.
     pub directory: PathBuf,
 }
 

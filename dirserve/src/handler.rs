@@ -1,25 +1,26 @@
 //! The request handler: turns a GET or HEAD into a file, a directory listing, a redirect or an
 //! error, through the one resolver. Everything here is answered without waiting: files are read
 //! as hyper sends them (see `servekit::Body`), and a listing that is not ready is made on a
-//! listing thread while the request waits (see [`crate::listing_pages`]).
+//! listing thread while the request waits (see `listing::pages`).
 
 use crate::conditional::{self, Freshness, Validators};
 use crate::listing::Shown;
-use crate::listing_html::{PAGE_TAIL, page_head};
-use crate::listing_pages::ListingPages;
+use crate::listing::html::{PAGE_TAIL, page_head};
+use crate::listing::pages::ListingPages;
 use crate::mime;
 use crate::range::{self, RangeAnswer};
 use crate::resolve::{ResolveError, Resolved, ServedRoot};
 use bytes::Bytes;
-use hyper::body::Incoming;
 use hyper::header::{self, HeaderMap, HeaderValue};
-use hyper::{Method, Request, Response, StatusCode, Uri};
+use hyper::http::request::Parts;
+use hyper::{Method, Response, StatusCode, Uri};
 use servekit::offload::Offload;
+use servekit::substring;
 use servekit::{Body, Handler, HttpError};
 use std::sync::Arc;
 
 /// Served instead of a listing, in this order, as python does.
-const INDEX_FILES: [&str; 2] = ["index.html", "index.htm"];
+const INDEX_FILES: [&[u8]; 2] = [b"index.html", b"index.htm"];
 
 /// Serves one directory tree.
 pub struct DirHandler {
@@ -43,36 +44,41 @@ impl DirHandler {
         }
     }
 
-    /// The index file of a directory whose path ends in `/`, if it has one.
-    fn index_of(&self, dir_path: &str) -> Option<Resolved> {
-        INDEX_FILES.iter().find_map(|index| {
-            let resolved = self.root.resolve(&format!("{dir_path}{index}")).ok()?;
-            (!resolved.meta.is_dir).then_some(resolved)
-        })
+    /// The index file to serve in place of `dir`'s listing: the first of [`INDEX_FILES`] that is
+    /// a regular file (see [`ServedRoot::file_in`]). One that cannot be served is the answer, as
+    /// for a request for it (403 when unreadable, where python says 404: see `open::map_errno`),
+    /// never the listing it was put there to hide.
+    fn index_of(&self, dir: &Resolved) -> Result<Option<Resolved>, ResolveError> {
+        for name in INDEX_FILES {
+            if let Some(index) = self.root.file_in(dir, name)? {
+                return Ok(Some(index));
+            }
+        }
+        Ok(None)
     }
 }
 
 impl Handler for DirHandler {
-    fn handle(&self, request: &Request<Incoming>) -> Result<Response<Body>, HttpError> {
-        if !matches!(*request.method(), Method::GET | Method::HEAD) {
+    fn handle(&self, request: &Parts) -> Result<Response<Body>, HttpError> {
+        if !matches!(request.method, Method::GET | Method::HEAD) {
             // Python's wording, `Unsupported method ('POST')`, with its 501.
-            let message = format!("Unsupported method ('{}')", request.method());
+            let message = format!("Unsupported method ('{}')", request.method);
             return Err(HttpError::new(StatusCode::NOT_IMPLEMENTED, message));
         }
-        let path = request.uri().path();
+        let path = request.uri.path();
         let resolved = self.root.resolve(path).map_err(resolve_error)?;
         if !resolved.meta.is_dir {
             // `/file.txt/`: python answers 404, and so do we.
             if resolved.trailing_slash {
                 return Err(HttpError::not_found());
             }
-            return Ok(file_response(request.headers(), resolved));
+            return Ok(file_response(&request.headers, resolved));
         }
         if !resolved.trailing_slash {
-            return Ok(redirect_to_slash(request.uri()));
+            return Ok(redirect_to_slash(&request.uri));
         }
-        if let Some(index) = self.index_of(path) {
-            return Ok(file_response(request.headers(), index));
+        if let Some(index) = self.index_of(&resolved).map_err(resolve_error)? {
+            return Ok(file_response(&request.headers, index));
         }
         Ok(self.listing_response(request, resolved))
     }
@@ -195,17 +201,16 @@ fn file_response(request: &HeaderMap, resolved: Resolved) -> Response<Body> {
 impl DirHandler {
     /// The listing of a directory: python's HTML page, or JSON for `Accept: application/json`.
     /// At once when a page is ready; else made on a listing thread (see [`ListingPages`]).
-    fn listing_response(&self, request: &Request<Incoming>, dir: Resolved) -> Response<Body> {
-        let wants_json = request
-            .headers()
-            .get(header::ACCEPT)
-            .is_some_and(|accept| contains(accept.as_bytes(), b"application/json"));
+    fn listing_response(&self, request: &Parts, dir: Resolved) -> Response<Body> {
+        let wants_json = request.headers.get(header::ACCEPT).is_some_and(|accept| {
+            substring::find(accept.as_bytes(), b"application/json").is_some()
+        });
         let shown = if wants_json {
             Shown::Everything
         } else {
             Shown::NamesAndKinds
         };
-        let target = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
+        let target = request.uri.path_and_query().map_or("/", |pq| pq.as_str());
         if let Some(page) = self.listings.ready(&dir, shown) {
             return listing_page(target, shown, page);
         }
@@ -256,13 +261,10 @@ fn listing_error(e: &std::io::Error) -> HttpError {
     }
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs::File;
 
     fn location(uri: &str) -> String {
         let response = redirect_to_slash(&uri.parse().unwrap());
@@ -283,14 +285,93 @@ mod tests {
         assert_eq!(location("http://evil.example/dir"), "/dir/");
     }
 
+    /// What a GET of the directory `path` (ending in `/`) answers instead of its listing: the
+    /// index file's contents, `None` for the listing, or the error status.
+    fn index_answer(handler: &DirHandler, path: &str) -> Result<Option<Vec<u8>>, StatusCode> {
+        use std::io::Read;
+        let dir = handler.root.resolve(path).expect("resolve the directory");
+        assert!(dir.meta.is_dir && dir.trailing_slash);
+        match handler.index_of(&dir) {
+            Ok(Some(mut index)) => {
+                // Named as a request for it would be: its type comes from that name.
+                let name = index.rel_path.strip_prefix(dir.rel_path.as_slice());
+                let name = name.map(|n| n.strip_prefix(b"/").unwrap_or(n));
+                assert!(
+                    matches!(name, Some(b"index.html" | b"index.htm")),
+                    "{index:?}"
+                );
+                assert!(!index.trailing_slash);
+                let mut body = Vec::new();
+                index.file.read_to_end(&mut body).expect("read the index");
+                Ok(Some(body))
+            }
+            Ok(None) => Ok(None),
+            Err(e) => Err(resolve_error(e).status),
+        }
+    }
+
+    /// The index files a directory can hold, served from both resolvers. One that cannot be
+    /// opened, or that leads out of the root, is answered as a request for it would be (403),
+    /// never with the listing it was put there to hide; only a missing one, or one that is not
+    /// a regular file (a directory, a FIFO), means the next one, then the listing, as python's
+    /// `os.path.isfile` decides.
+    #[test]
+    fn index_files_and_the_errors_they_answer() {
+        use std::os::unix::fs::PermissionsExt;
+        use testkit::{Tree, as_any_user};
+        let tree = Tree::new("handler-index");
+        tree.file("outside.html", b"outside the root")
+            .file("root/shared/page.html", b"shared")
+            .symlink("shared/page.html", "root/index.html")
+            .file("root/plain/index.html", b"plain")
+            .file("root/htm/index.htm", b"htm")
+            .dir("root/dir-index/index.html")
+            .file("root/dir-index/index.htm", b"after a directory")
+            .dir("root/fifo-index")
+            .fifo("root/fifo-index/index.html")
+            .dir("root/linked")
+            .symlink("../shared/page.html", "root/linked/index.html")
+            .dir("root/broken")
+            .symlink("nowhere", "root/broken/index.html")
+            .dir("root/escape")
+            .symlink("../../outside.html", "root/escape/index.html")
+            .file("root/denied/index.html", b"unreadable")
+            .file("root/denied/private.txt", b"hidden by the index");
+        let index = tree.at("root/denied/index.html");
+        std::fs::set_permissions(&index, std::fs::Permissions::from_mode(0o000)).unwrap();
+        let served = tree.at("root");
+        let handlers = [
+            ServedRoot::open(&served).unwrap(),
+            ServedRoot::open_without_openat2(&served).unwrap(),
+        ]
+        .map(|root| DirHandler::with_listing_threads(root, 0));
+        as_any_user(move || {
+            assert!(File::open(&index).is_err(), "the index is unreadable");
+            for handler in &handlers {
+                let answer = |path| index_answer(handler, path);
+                assert_eq!(answer("/denied/"), Err(StatusCode::FORBIDDEN));
+                assert_eq!(answer("/escape/"), Err(StatusCode::FORBIDDEN));
+                assert_eq!(answer("/"), Ok(Some(b"shared".to_vec())));
+                assert_eq!(answer("/plain/"), Ok(Some(b"plain".to_vec())));
+                assert_eq!(answer("/htm/"), Ok(Some(b"htm".to_vec())));
+                let after_a_dir = Ok(Some(b"after a directory".to_vec()));
+                assert_eq!(answer("/dir-index/"), after_a_dir);
+                assert_eq!(answer("/fifo-index/"), Ok(None));
+                assert_eq!(answer("/shared/"), Ok(None));
+                assert_eq!(answer("/linked/"), Ok(Some(b"shared".to_vec())));
+                assert_eq!(answer("/broken/"), Ok(None));
+            }
+        });
+    }
+
     /// A directory removed while it is open cannot be read; that is a 404, not the server's
     /// trouble.
     #[test]
     fn a_removed_directory_lists_as_not_found() {
-        let tree = crate::testutil::TempTree::new("handler-removed");
+        let tree = testkit::Tree::new("handler-removed");
         tree.dir("gone");
         let root = ServedRoot::open(tree.path()).unwrap();
-        let dir = std::fs::File::open(tree.path().join("gone")).unwrap();
+        let dir = File::open(tree.path().join("gone")).unwrap();
         std::fs::remove_dir(tree.path().join("gone")).unwrap();
         let links = crate::listing::Links::new(&root, b"gone");
         let error = crate::listing::read_listing(&dir, &links)

@@ -1,17 +1,15 @@
 //! dirserve: parse the command line, open the directory, bind, serve.
 
-/// musl's allocator behind a per-thread cache: see `servekit::alloc`.
+/// musl's allocator behind a per-thread cache (the `cachealloc` crate).
 #[global_allocator]
-static ALLOCATOR: servekit::alloc::ThreadCacheAlloc = servekit::alloc::ThreadCacheAlloc;
+static ALLOCATOR: cachealloc::ThreadCacheAlloc = cachealloc::ThreadCacheAlloc;
 
 use dirserve::config::{self, Command, HELP, USAGE};
 use dirserve::handler::DirHandler;
 use dirserve::resolve::ServedRoot;
+use servekit::cli::EXIT_USAGE;
 use servekit::client;
 use std::process::ExitCode;
-
-/// Bad flags, a missing directory, a port in use: python's usage-error status.
-const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
     let config = match config::parse(std::env::args_os().skip(1)) {
@@ -40,6 +38,7 @@ fn main() -> ExitCode {
     )
 }
 
+/// Bad flags or a missing directory: python's usage-error status.
 fn fail(message: &str) -> ExitCode {
     eprintln!("dirserve: {message}");
     ExitCode::from(EXIT_USAGE)

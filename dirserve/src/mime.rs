@@ -260,7 +260,7 @@ fn lookup(table: &[(&str, &'static str)], key: &[u8]) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testutil::cpython311;
+    use testkit::cpython311;
 
     #[test]
     fn tables_are_sorted_for_binary_search() {

@@ -177,7 +177,7 @@ mod tests {
 
     #[test]
     fn never_panics_and_always_in_bounds() {
-        let mut rng = crate::testutil::Rng::new(42);
+        let mut rng = testkit::Rng::new(42);
         let alphabet = b"bytes=-0123456789, \t9";
         for _ in 0..20_000 {
             let n = rng.below(24);

@@ -33,13 +33,12 @@ use std::os::unix::fs::{MetadataExt, symlink};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use dirserve::listing::{Kind, Links, read_listing};
-use dirserve::listing_html::href;
+use dirserve::listing::{Kind, Links, href, read_listing};
 use dirserve::resolve::decode::{MAX_PATH_BYTES, decode_request_path};
 use dirserve::resolve::{ResolveError, ServedRoot};
-use fromscratch_tests::fixture::Tree;
-use fromscratch_tests::property::check;
 use proptest::prelude::*;
+use testkit::Tree;
+use testkit::property::check;
 
 /// Cases per containment property (each case is a handful of syscalls).
 const RESOLVE_CASES: u32 = 4000;

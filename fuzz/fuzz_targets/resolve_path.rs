@@ -6,8 +6,7 @@
 //! - the input taken as a file name: its listing link decodes back to exactly that name.
 #![no_main]
 
-use dirserve::listing::{Entry, Kind};
-use dirserve::listing_html::href;
+use dirserve::listing::{Entry, Kind, href};
 use dirserve::resolve::decode::{MAX_NAME_BYTES, MAX_PATH_BYTES, decode_request_path};
 use fromscratch_fuzz::{identity, served};
 use libfuzzer_sys::fuzz_target;

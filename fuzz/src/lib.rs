@@ -2,7 +2,6 @@
 //! connection held in memory, and a runtime whose clock never waits.
 
 use std::collections::HashSet;
-use std::ffi::CString;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr};
 use std::os::unix::ffi::OsStrExt;
@@ -13,9 +12,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
 
 use dirserve::resolve::ServedRoot;
-use fromscratch_tests::fixture::Tree;
 use servekit::Handler;
 use servekit::serve::StreamServer;
+use testkit::Tree;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 /// The contents of every file outside the served root: if a response ever holds it, a path
@@ -58,12 +57,13 @@ pub fn served() -> &'static Served {
             .symlink("../secret.txt", "root/up")
             .symlink("../secret-dir", "root/updir")
             .symlink("dir/../../secret.txt", "root/dir-up")
-            .symlink(tree.at("secret.txt"), "root/absolute")
+            .symlink(
+                tree.at("secret.txt").as_os_str().as_bytes(),
+                "root/absolute",
+            )
             .symlink("loop_b", "root/loop_a")
             .symlink("loop_a", "root/loop_b");
-        let fifo = CString::new(tree.at("root/fifo").as_os_str().as_bytes()).unwrap();
-        // SAFETY: a valid NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0, "mkfifo");
+        tree.fifo("root/fifo");
         let root_path = tree.at("root");
         let mut inside = HashSet::new();
         identities(&root_path, &mut inside);

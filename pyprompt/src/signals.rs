@@ -3,6 +3,10 @@
 //! As PID 1 in a container a process gets no default signal actions: without handlers
 //! `docker stop` would wait out its 10 s grace period and Ctrl-C under `docker run -it` would do
 //! nothing. The terminal is never put in raw mode, so exiting leaves it as it was.
+//!
+//! The one module of pyprompt with unsafe code (the workspace denies it elsewhere): `sigaction`
+//! and what a signal handler may call have no safe wrapper among its dependencies.
+#![allow(unsafe_code)]
 
 use libc::c_int;
 

@@ -21,7 +21,9 @@ const FILE_CHUNK: usize = 64 * 1024;
 
 /// A response body: nothing, bytes already in memory, or a range of an open file.
 pub enum Body {
+    /// No body (`HEAD`, 304, redirects).
     Empty,
+    /// One piece in memory.
     Bytes(Bytes),
     /// Several pieces sent one after another (a page around a cached part), without copying.
     Parts(VecDeque<Bytes>),
@@ -29,8 +31,11 @@ pub enum Body {
     /// Plain blocking reads beat `tokio::fs` by about 2x here (measured with wrk on this
     /// project's machine): the page cache answers.
     File {
+        /// The open file, read from `offset` on.
         file: File,
+        /// Where the next read starts.
         offset: u64,
+        /// Bytes still to send; the body ends short if the file does.
         remaining: u64,
     },
     /// Not a body: the whole response, still being made elsewhere (see [`crate::offload`]).
@@ -197,7 +202,6 @@ impl http_body::Body for Body {
 mod tests {
     use super::*;
     use http_body::Body as _;
-    use std::io::Write;
 
     fn drain(mut body: Body) -> Result<Vec<u8>, io::Error> {
         let waker = std::task::Waker::noop();
@@ -211,9 +215,9 @@ mod tests {
 
     #[test]
     fn file_ranges_stream_exactly() {
-        let path = std::env::temp_dir().join(format!("servekit-body-{}", std::process::id()));
+        let tree = testkit::Tree::new("servekit-body");
         let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
-        File::create(&path).unwrap().write_all(&data).unwrap();
+        let path = tree.file("data", &data).at("data");
         for (offset, len) in [
             (0, 200_000),
             (1, 10),
@@ -229,7 +233,6 @@ mod tests {
         // A file shorter than promised is an error, never a short body passed off as whole.
         let body = Body::file_range(File::open(&path).unwrap(), 199_990, 20);
         assert!(drain(body).is_err());
-        std::fs::remove_file(path).unwrap();
     }
 
     #[test]

@@ -9,14 +9,24 @@ use lexopt::{Arg, Parser};
 use std::ffi::OsString;
 use std::time::Duration;
 
+/// The exit status of a usage error (a bad flag or value) and of an address that cannot be
+/// bound, as python's: the same for every binary.
+pub const EXIT_USAGE: u8 = 2;
+
 /// The shared settings, before each binary adds its own.
 #[derive(Debug, Clone)]
 pub struct CommonArgs {
+    /// `-b`/`--bind ADDRESS`; `None` is every interface, IPv4 and IPv6.
     pub bind: Option<String>,
+    /// The port (positional; 8000 by default).
     pub port: u16,
+    /// `-q`/`--quiet`: no access log.
     pub quiet: bool,
+    /// Off for `--protocol HTTP/1.0`.
     pub keep_alive: bool,
+    /// `--timeout SECONDS`: for a request head, and for a connection where nothing moves.
     pub timeout: Duration,
+    /// `--healthcheck`: ask the server on this port instead of serving.
     pub healthcheck: bool,
     /// `--fetch URL`: print a page instead of serving.
     pub fetch: Option<String>,
@@ -25,8 +35,11 @@ pub struct CommonArgs {
 /// A command-line argument with nothing borrowed from the parser, so it can be handed around.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Flag {
+    /// `-x`.
     Short(char),
+    /// `--name`.
     Long(String),
+    /// A positional argument.
     Value(OsString),
 }
 

@@ -18,9 +18,15 @@ const MAX_RESPONSE: usize = 16 << 20;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientMode {
     /// `--healthcheck`: exit 0 if `http://127.0.0.1:PORT/` answers 2xx or 3xx, else 1.
-    Healthcheck { port: u16 },
+    Healthcheck {
+        /// The server's port on 127.0.0.1.
+        port: u16,
+    },
     /// `--fetch URL`: print the body of `GET URL` and exit 0 on a 2xx, else say why and exit 1.
-    Fetch { url: String },
+    Fetch {
+        /// An `http://` URL.
+        url: String,
+    },
 }
 
 /// Runs the mode and returns `main`'s exit code.
@@ -143,10 +149,8 @@ fn get(addr: SocketAddr, host: &str, path: &str, max: usize) -> std::io::Result<
     }
     let invalid = || std::io::Error::new(std::io::ErrorKind::InvalidData, "no HTTP response");
     let status = parse_status(&response).ok_or_else(invalid)?;
-    let body_start = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map_or(response.len(), |i| i + 4);
+    let body_start =
+        crate::substring::find(&response, b"\r\n\r\n").map_or(response.len(), |i| i + 4);
     Ok((status, response.split_off(body_start)))
 }
 

@@ -12,14 +12,18 @@ use std::borrow::Cow;
 /// `Content-Range`).
 #[derive(Debug)]
 pub struct HttpError {
+    /// The answer's status.
     pub status: StatusCode,
+    /// What the client is told, in the page and the status line; logged too.
     pub message: Cow<'static, str>,
+    /// For the log alone.
     pub detail: Option<String>,
     /// Boxed: rare, and it would double the size of every `Result` that carries an error.
     pub header: Option<Box<(HeaderName, HeaderValue)>>,
 }
 
 impl HttpError {
+    /// An error with its status and the message the client sees.
     pub fn new(status: StatusCode, message: impl Into<Cow<'static, str>>) -> HttpError {
         HttpError {
             status,

@@ -6,16 +6,26 @@ use std::fmt::Write as _;
 /// `html.escape(text, quote=False)`: what python does to text in its pages
 /// (quotes are safe outside attributes).
 pub fn escape_html(text: &str) -> Cow<'_, str> {
-    if !text.contains(['&', '<', '>']) {
+    match escape_html_bytes(text.as_bytes()) {
+        Cow::Borrowed(_) => Cow::Borrowed(text),
+        // Only ASCII bytes were replaced, with ASCII: still UTF-8.
+        Cow::Owned(out) => Cow::Owned(String::from_utf8(out).expect("still UTF-8")),
+    }
+}
+
+/// [`escape_html`] on bytes that need not be UTF-8 (file names): `&`, `<` and `>` replaced,
+/// every other byte kept, as python writes a name it decoded with `surrogateescape`.
+pub fn escape_html_bytes(text: &[u8]) -> Cow<'_, [u8]> {
+    if !text.iter().any(|b| matches!(b, b'&' | b'<' | b'>')) {
         return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
+    let mut out = Vec::with_capacity(text.len() + 16);
+    for &b in text {
+        match b {
+            b'&' => out.extend_from_slice(b"&amp;"),
+            b'<' => out.extend_from_slice(b"&lt;"),
+            b'>' => out.extend_from_slice(b"&gt;"),
+            _ => out.push(b),
         }
     }
     Cow::Owned(out)
@@ -52,6 +62,9 @@ mod tests {
             "a &lt; b &amp;&amp; c &gt; d \"q\""
         );
         assert!(matches!(escape_html("plain"), Cow::Borrowed(_)));
+        assert_eq!(escape_html("<é>"), "&lt;é&gt;");
+        assert_eq!(escape_html_bytes(b"a\xff<&>"), &b"a\xff&lt;&amp;&gt;"[..]);
+        assert!(matches!(escape_html_bytes(b"\xff\"'"), Cow::Borrowed(_)));
     }
 
     #[test]

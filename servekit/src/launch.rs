@@ -1,12 +1,11 @@
 //! From the shared flags to a running server and `main`'s exit code, the same for every binary.
 
-use crate::cli::CommonArgs;
+use crate::cli::{CommonArgs, EXIT_USAGE};
 use crate::listen;
 use crate::serve::{self, Handler, Limits, ServerConfig};
+use std::io;
 use std::process::ExitCode;
-
-/// A bad address or a port in use: the usage-error status, as python's.
-const EXIT_CANNOT_BIND: u8 = 2;
+use tokio::signal::unix::{SignalKind, signal};
 
 /// Binds as `common` says and serves `handler` until SIGTERM or SIGINT. Returns 0 after a
 /// graceful shutdown, 2 (with one line on stderr, prefixed `program:`) when the address cannot
@@ -25,7 +24,8 @@ pub fn serve_until_signal<H: Handler>(
                 "{program}: cannot listen on {host} port {}: {e}",
                 common.port
             );
-            return ExitCode::from(EXIT_CANNOT_BIND);
+            // A bad address or a port in use is a usage error, as for python.
+            return ExitCode::from(EXIT_USAGE);
         }
     };
     let config = ServerConfig {
@@ -39,11 +39,32 @@ pub fn serve_until_signal<H: Handler>(
         workers: 0,
         server_name,
     };
-    match serve::run(config, handler) {
+    match serve::run(config, handler, termination()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{program}: {e}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Resolves at the first SIGTERM (`docker stop`) or SIGINT (Ctrl-C); a second one ends the
+/// process at once (status 1), for a user who does not want to wait for slow downloads. The
+/// handlers are registered on the first poll, which [`serve::run`] makes before it announces
+/// itself.
+async fn termination() -> io::Result<()> {
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    tokio::select! {
+        _ = terminate.recv() => {}
+        _ = interrupt.recv() => {}
+    }
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = interrupt.recv() => {}
+        }
+        std::process::exit(1);
+    });
+    Ok(())
 }

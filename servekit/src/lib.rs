@@ -8,7 +8,6 @@
 //! shutdown on SIGTERM/SIGINT.
 //!
 //! Layout:
-//! - `alloc`: a per-thread cache of small blocks in front of musl's (locked) allocator.
 //! - `cli`: the flags and environment variables both servers take (bind, port, quiet, ...).
 //! - `listen`: binding (IPv4 and IPv6 for "all interfaces") and python's start-up line.
 //! - `launch`: from the shared flags to a running server and an exit code.
@@ -21,12 +20,13 @@
 //! - `offload`: a few threads of their own for slow work (huge listings), off the workers.
 //! - `error`: [`HttpError`] and python's error page, every error turned into a response here.
 //! - `escape`: text into HTML and JSON bodies.
+//! - `substring`: finding bytes in bytes (header values and pages need not be UTF-8).
 //! - `access_log`: python's access log lines, with control characters escaped.
 //! - `utc`: calendar fields of a moment, for log lines and listings.
 //! - `client`: a tiny HTTP client for `--healthcheck` (Docker's `HEALTHCHECK`) and `--fetch`.
+//! - `testing` (feature `testing`, for the servers' tests): a handler called in-process.
 
 pub mod access_log;
-pub mod alloc;
 pub mod body;
 pub mod cli;
 pub mod client;
@@ -38,6 +38,9 @@ pub mod listen;
 pub mod offload;
 pub mod serve;
 mod slots;
+pub mod substring;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod utc;
 
 pub use body::Body;

@@ -48,9 +48,10 @@ fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
 }
 
 fn is_unavailable(e: &io::Error) -> bool {
+    use rustix::io::Errno;
     matches!(
-        e.raw_os_error(),
-        Some(libc::EAFNOSUPPORT | libc::EADDRNOTAVAIL | libc::EPROTONOSUPPORT)
+        Errno::from_io_error(e),
+        Some(Errno::AFNOSUPPORT | Errno::ADDRNOTAVAIL | Errno::PROTONOSUPPORT)
     )
 }
 

@@ -170,15 +170,17 @@ mod tests {
     fn later_answers_are_sent_in_order() {
         use crate::serve::Handler;
         use crate::{Body, HttpError};
-        use hyper::body::Incoming;
-        use hyper::{Request, Response, StatusCode};
+        use hyper::{Response, StatusCode};
 
         struct Slow(Offload);
 
         impl Handler for Slow {
-            fn handle(&self, request: &Request<Incoming>) -> Result<Response<Body>, HttpError> {
+            fn handle(
+                &self,
+                request: &hyper::http::request::Parts,
+            ) -> Result<Response<Body>, HttpError> {
                 let (sender, receiver) = oneshot::channel();
-                let path = request.uri().path().to_owned();
+                let path = request.uri.path().to_owned();
                 self.0.spawn(move || {
                     std::thread::sleep(std::time::Duration::from_millis(20));
                     let _ = sender.send(path);

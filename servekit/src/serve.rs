@@ -13,6 +13,7 @@ use crate::listen;
 use crate::slots::Slots;
 use hyper::body::Incoming;
 use hyper::header::{HOST, HeaderValue, SERVER};
+use hyper::http::request::Parts;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode, Version};
@@ -22,10 +23,10 @@ use std::io::{self, Write};
 use std::net::{IpAddr, TcpListener as StdListener};
 use std::pin::pin;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
-use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
 
 /// What a server does with a request. Handlers answer from memory or the page cache without
@@ -33,7 +34,10 @@ use tokio::sync::{mpsc, watch};
 /// and work that would hold up the worker (a huge listing) goes to an [`crate::offload`] thread,
 /// answered with [`Body::later`].
 pub trait Handler: Send + Sync + 'static {
-    fn handle(&self, request: &Request<Incoming>) -> Result<Response<Body>, HttpError>;
+    /// The answer to `request` (its head: both servers answer GET and HEAD only, so a body is
+    /// never read), or the error whose page answers it. A plain struct, so tests build one with
+    /// `Request::builder()` and call the handler in-process.
+    fn handle(&self, request: &Parts) -> Result<Response<Body>, HttpError>;
 }
 
 /// Resource limits, each a reason a client cannot hold the server hostage.
@@ -67,7 +71,9 @@ impl Default for Limits {
 
 /// Everything [`run`] needs besides the handler.
 pub struct ServerConfig {
+    /// Bound and listening sockets (see [`crate::listen::bind`]).
     pub listeners: Vec<StdListener>,
+    /// What no client may exceed.
     pub limits: Limits,
     /// No access log.
     pub quiet: bool,
@@ -90,22 +96,36 @@ struct Shared<H> {
     server_name: HeaderValue,
 }
 
+impl<H: Handler> Shared<H> {
+    /// The one construction [`run`] and [`StreamServer`] share.
+    fn new(
+        handler: H,
+        limits: Limits,
+        quiet: bool,
+        keep_alive: bool,
+        name: &'static str,
+    ) -> Arc<Self> {
+        Arc::new(Shared {
+            handler,
+            slots: Arc::new(Slots::new(limits.max_connections)),
+            shutdown: watch::Sender::new(false),
+            limits,
+            quiet,
+            keep_alive,
+            server_name: HeaderValue::from_static(name),
+        })
+    }
+}
+
 /// One handler serving connections from any byte stream rather than from sockets, quietly and
 /// with the given limits: the entry point of the fuzz targets (`fuzz/`), which drive the real
 /// request path (hyper's parser, the limits, the handler, the bodies) with arbitrary bytes.
 pub struct StreamServer<H>(Arc<Shared<H>>);
 
 impl<H: Handler> StreamServer<H> {
+    /// A quiet server with keep-alive, named `servekit` in its `Server` header.
     pub fn new(handler: H, limits: Limits) -> StreamServer<H> {
-        StreamServer(Arc::new(Shared {
-            handler,
-            slots: Arc::new(Slots::new(limits.max_connections)),
-            shutdown: watch::Sender::new(false),
-            limits,
-            quiet: true,
-            keep_alive: true,
-            server_name: HeaderValue::from_static("servekit"),
-        }))
+        StreamServer(Shared::new(handler, limits, true, true, "servekit"))
     }
 
     /// Serves `stream` until the client closes it, an error, or a timeout (needs a tokio
@@ -120,26 +140,38 @@ impl<H: Handler> StreamServer<H> {
     }
 }
 
-/// Serves until SIGTERM or SIGINT, then stops accepting, lets in-flight responses finish within
-/// the grace period and returns. Prints python's start-up line for each socket once the signal
-/// handlers are in place, so even a `docker stop` right after start is handled.
-pub fn run<H: Handler>(config: ServerConfig, handler: H) -> io::Result<()> {
+/// Serves until `shutdown` resolves, then stops accepting, lets in-flight responses finish within
+/// the grace period and returns (with `shutdown`'s error, if it ends in one).
+///
+/// `shutdown` is polled once, on the runtime that will drive it, before python's start-up line
+/// is printed for each socket: a future that registers signal handlers on its first poll (as
+/// [`crate::serve_until_signal`]'s does) has them in place before anyone can see the server is
+/// up, so even a `docker stop` right after start is handled.
+pub fn run<H, F>(config: ServerConfig, handler: H, shutdown: F) -> io::Result<()>
+where
+    H: Handler,
+    F: Future<Output = io::Result<()>> + Send + 'static,
+{
     raise_fd_limit();
     let workers = match config.workers {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     };
-    let shared = Arc::new(Shared {
+    let shared = Shared::new(
         handler,
-        slots: Arc::new(Slots::new(config.limits.max_connections)),
-        shutdown: watch::Sender::new(false),
-        limits: config.limits,
-        quiet: config.quiet,
-        keep_alive: config.keep_alive,
-        server_name: HeaderValue::from_static(config.server_name),
-    });
+        config.limits,
+        config.quiet,
+        config.keep_alive,
+        config.server_name,
+    );
     let main_runtime = runtime()?;
-    let signals = main_runtime.block_on(async { Signals::register() })?;
+    let mut shutdown = Box::pin(shutdown);
+    let first_poll = main_runtime.block_on(std::future::poll_fn(|cx| {
+        Poll::Ready(shutdown.as_mut().poll(cx))
+    }));
+    if let Poll::Ready(ended) = first_poll {
+        return ended;
+    }
     for listener in &config.listeners {
         let line = listen::startup_line(listener.local_addr()?);
         // A closed stdout (`dirserve | head -1`) must not stop the server: unlike `println!`,
@@ -154,10 +186,16 @@ pub fn run<H: Handler>(config: ServerConfig, handler: H) -> io::Result<()> {
             runtime()?.block_on(worker(listeners, shared))
         }));
     }
+    let stop = shared.shutdown.clone();
     let first = main_runtime.block_on(async {
-        let shutdown = &shared.shutdown;
-        tokio::spawn(signals.forward_to(shutdown.clone()));
-        worker(config.listeners, Arc::clone(&shared)).await
+        let trigger = tokio::spawn(async move {
+            let ended = shutdown.await;
+            stop.send_replace(true);
+            ended
+        });
+        let served = worker(config.listeners, Arc::clone(&shared)).await;
+        // The worker returns only after shutdown began, so the trigger has already ended.
+        served.and(trigger.await.unwrap_or(Ok(())))
     });
     for thread in threads {
         thread.join().expect("worker thread panicked")?;
@@ -284,6 +322,7 @@ async fn respond<H: Handler>(
     request: Request<Incoming>,
     client: IpAddr,
 ) -> Response<Body> {
+    let (request, _body) = request.into_parts();
     let answer = has_one_host(&request).and_then(|()| shared.handler.handle(&request));
     let (mut response, error) = match body::settle(answer).await {
         Ok(response) => (response, None),
@@ -296,12 +335,7 @@ async fn respond<H: Handler>(
         .headers_mut()
         .insert(SERVER, shared.server_name.clone());
     if !shared.quiet {
-        let line = format!(
-            "{} {} {:?}",
-            request.method(),
-            request.uri(),
-            request.version()
-        );
+        let line = format!("{} {} {:?}", request.method, request.uri, request.version);
         access_log::log_request(client, &line, response.status().as_u16(), error.as_deref());
     }
     response
@@ -309,9 +343,9 @@ async fn respond<H: Handler>(
 
 /// RFC 9112 (3.2): an HTTP/1.1 request must carry exactly one `Host`; any other gets a 400, as
 /// nginx answers. HTTP/1.0 needs none.
-fn has_one_host<B>(request: &Request<B>) -> Result<(), HttpError> {
-    let hosts = request.headers().get_all(HOST).iter().count();
-    if hosts > 1 || (hosts == 0 && request.version() >= Version::HTTP_11) {
+fn has_one_host(request: &Parts) -> Result<(), HttpError> {
+    let hosts = request.headers.get_all(HOST).iter().count();
+    if hosts > 1 || (hosts == 0 && request.version >= Version::HTTP_11) {
         return Err(HttpError::new(
             StatusCode::BAD_REQUEST,
             "An HTTP/1.1 request needs one Host header",
@@ -326,47 +360,21 @@ async fn stopped(shutdown: &mut watch::Receiver<bool>) {
     let _ = shutdown.wait_for(|&stop| stop).await;
 }
 
-/// SIGTERM (`docker stop`) and SIGINT (Ctrl-C), registered before the server says it is up.
-struct Signals {
-    terminate: tokio::signal::unix::Signal,
-    interrupt: tokio::signal::unix::Signal,
-}
-
-impl Signals {
-    fn register() -> io::Result<Signals> {
-        Ok(Signals {
-            terminate: signal(SignalKind::terminate())?,
-            interrupt: signal(SignalKind::interrupt())?,
-        })
-    }
-
-    /// Waits for the first signal and starts the shutdown; a second one ends the process at
-    /// once, for a user who does not want to wait for slow downloads.
-    async fn forward_to(mut self, shutdown: watch::Sender<bool>) {
-        tokio::select! {
-            _ = self.terminate.recv() => {}
-            _ = self.interrupt.recv() => {}
-        }
-        shutdown.send_replace(true);
-        tokio::select! {
-            _ = self.terminate.recv() => {}
-            _ = self.interrupt.recv() => {}
-        }
-        std::process::exit(1);
-    }
-}
-
-/// Lifts the soft limit on open files to the hard limit (as Go's runtime does), so the
-/// connection cap, not `EMFILE`, is what limits clients.
+/// Lifts the soft limit on open files to the hard limit (as Go's runtime does; at most 2^20), so
+/// the connection cap, not `EMFILE`, is what limits clients. `None` is unlimited.
 fn raise_fd_limit() {
-    // SAFETY: getrlimit/setrlimit with a valid struct.
-    unsafe {
-        let mut limit: libc::rlimit = std::mem::zeroed();
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
-        {
-            limit.rlim_cur = limit.rlim_max.min(1 << 20);
-            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-        }
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    let wanted = limit.maximum.unwrap_or(u64::MAX).min(1 << 20);
+    if limit.current.is_some_and(|current| current < wanted) {
+        // Best effort: a server that keeps the lower limit still works, with fewer clients.
+        let _ = setrlimit(
+            Resource::Nofile,
+            Rlimit {
+                current: Some(wanted),
+                maximum: limit.maximum,
+            },
+        );
     }
 }
 
@@ -416,8 +424,8 @@ mod tests {
     struct Hello;
 
     impl Handler for Hello {
-        fn handle(&self, request: &Request<Incoming>) -> Result<Response<Body>, HttpError> {
-            match request.uri().path() {
+        fn handle(&self, request: &Parts) -> Result<Response<Body>, HttpError> {
+            match request.uri.path() {
                 "/" => Ok(Response::new(Body::from("hello"))),
                 _ => Err(HttpError::not_found()),
             }

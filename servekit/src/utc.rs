@@ -4,13 +4,17 @@
 /// A moment split into its UTC calendar fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Utc {
+    /// The year, e.g. 2026 (before 1970 too).
     pub year: i64,
     /// 1 to 12.
     pub month: u32,
     /// 1 to 31.
     pub day: u32,
+    /// 0 to 23.
     pub hour: u32,
+    /// 0 to 59.
     pub minute: u32,
+    /// 0 to 59.
     pub second: u32,
 }
 

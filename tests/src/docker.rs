@@ -267,14 +267,14 @@ pub struct Registry {
     /// The registry part of an image reference: `127.0.0.1:PORT`.
     pub host: String,
     pub addr: std::net::SocketAddr,
-    storage: crate::fixture::Tree,
+    storage: testkit::Tree,
 }
 
 impl Registry {
     /// Starts `docker-registry serve` and waits (10 s at most) until its API answers. The engine
     /// talks plain HTTP to it because it is on loopback; `docker manifest` needs `--insecure`.
     pub fn start() -> Registry {
-        let storage = crate::fixture::Tree::new("registry");
+        let storage = testkit::Tree::new("registry");
         // The kernel picks a free port; the registry takes it over a moment later.
         let addr = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())

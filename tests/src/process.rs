@@ -77,9 +77,10 @@ pub fn wait(child: &mut Child, deadline: Duration) -> Option<ExitStatus> {
 /// kernel's own accounting (`wait4`'s `ru_maxrss`). Don't call `Child::wait` afterwards.
 pub fn wait_with_peak_rss(child: &Child) -> (ExitStatus, u64) {
     let mut status = 0;
-    // SAFETY: plain syscall on our own child's pid, with valid out-pointers.
+    // SAFETY: `rusage` is plain integers, for which all zeroes is a valid value.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let pid = child.id() as libc::pid_t;
+    // SAFETY: plain syscall on our own child's pid, with valid out-pointers.
     let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     assert_eq!(rc, pid, "wait4: {}", std::io::Error::last_os_error());
     (ExitStatus::from_raw(status), usage.ru_maxrss as u64)

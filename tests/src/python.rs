@@ -3,7 +3,6 @@
 use crate::server::Server;
 use std::path::Path;
 use std::process::Command;
-use std::sync::OnceLock;
 
 /// Runs `python3 -m http.server ARGS...` with only python's built-in MIME table, as in the
 /// tutorial's alpine image, which has no /etc/mime.types (this machine's would add types).
@@ -13,7 +12,7 @@ sys.argv[0] = 'http.server'; runpy.run_module('http.server', run_name='__main__'
 /// Starts python's http.server, unbuffered, on a free loopback port serving `dir`. Panics unless
 /// `python3` is CPython 3.11, the version whose pages and headers dirserve reproduces.
 pub fn http_server(dir: &Path) -> Server {
-    assert_cpython_311();
+    testkit::assert_cpython311();
     let mut cmd = Command::new("python3");
     cmd.args(["-u", "-c", HTTP_SERVER, "-b", "127.0.0.1", "-d"])
         .arg(dir)
@@ -21,28 +20,4 @@ pub fn http_server(dir: &Path) -> Server {
         // Python logs in local time; ours are UTC.
         .env("TZ", "UTC");
     Server::spawn(cmd)
-}
-
-/// Panics, naming what it found, unless `python3` is CPython 3.11.
-pub fn assert_cpython_311() {
-    static FOUND: OnceLock<String> = OnceLock::new();
-    let found = FOUND.get_or_init(|| {
-        let out = Command::new("python3")
-            .args([
-                "-c",
-                "import sys, platform; print(platform.python_implementation(), sys.version)",
-            ])
-            .output();
-        match out {
-            Ok(out) if out.status.success() => {
-                String::from_utf8_lossy(&out.stdout).trim().to_owned()
-            }
-            Ok(out) => format!("python3 failed: {}", String::from_utf8_lossy(&out.stderr)),
-            Err(e) => format!("python3 does not run: {e}"),
-        }
-    });
-    assert!(
-        found.starts_with("CPython 3.11."),
-        "the parity tests compare with CPython 3.11; python3 is {found}"
-    );
 }

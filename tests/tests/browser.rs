@@ -7,15 +7,15 @@
 //! Without Chromium or Node.js 20 they are compiled as ignored (tests/build.rs), unless
 //! `FROMSCRATCH_REQUIRE_BROWSER=1` (CI) makes that a failure.
 
-use fromscratch_tests::binary::workspace_root;
-use fromscratch_tests::fixture::Tree;
-use fromscratch_tests::http::request;
-use fromscratch_tests::process::{Output, run};
-use fromscratch_tests::server::Server;
+use e2e::binary::workspace_root;
+use e2e::http::request;
+use e2e::process::{Output, run};
+use e2e::server::Server;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
+use testkit::Tree;
 
 /// check.mjs bounds itself at 60 s; this only catches a node that never exits.
 const CHECK_DEADLINE: Duration = Duration::from_secs(90);

@@ -3,9 +3,9 @@
 
 #![cfg_attr(not(docker_tests), allow(dead_code, unused_imports))]
 
-use fromscratch_tests::binary::workspace_root;
-use fromscratch_tests::docker::{build_image, unique_name};
-use fromscratch_tests::process::{self, Output};
+use e2e::binary::workspace_root;
+use e2e::docker::{build_image, unique_name};
+use e2e::process::{self, Output};
 use std::process::Command;
 use std::time::Duration;
 

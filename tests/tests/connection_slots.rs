@@ -2,12 +2,12 @@
 //! connections cannot lock another out. A full server closes idle connections, oldest first, to
 //! answer a new client, and never one in the middle of a response.
 
-use fromscratch_tests::fixture::Tree;
-use fromscratch_tests::http::Connection;
-use fromscratch_tests::server::Server;
+use e2e::http::Connection;
+use e2e::server::Server;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpStream};
 use std::time::{Duration, Instant};
+use testkit::Tree;
 
 /// servekit's `Limits::default().max_connections`, what dirserve runs with.
 const MAX_CONNECTIONS: usize = 1024;

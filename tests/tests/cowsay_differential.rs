@@ -12,7 +12,7 @@
 //! Needs `apt-get install -y cowsay`; without it the test is compiled as
 //! ignored (tests/build.rs), unless `FROMSCRATCH_REQUIRE_ORACLES=1`.
 
-use fromscratch_tests::binary::binary;
+use e2e::binary::binary;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -2,11 +2,11 @@
 
 #![cfg_attr(not(docker_tests), allow(dead_code, unused_imports))]
 
-use fromscratch_tests::docker::{
+use e2e::docker::{
     Container, assert_minimal_image, build_image, docker_ok, docker_output, image_inspect,
     unique_name,
 };
-use fromscratch_tests::http::{get, get_when_up};
+use e2e::http::{get, get_when_up};
 use std::time::Duration;
 
 const IMAGE: &str = "cowserve";

@@ -2,14 +2,14 @@
 //! one clear line, an over-long fortune never makes an outsized page, and a broken, huge or
 //! strange `.cow` file is the server's 500, after which the page goes on.
 
-use fromscratch_tests::binary::binary;
-use fromscratch_tests::fixture::Tree;
-use fromscratch_tests::http::{Response, request};
-use fromscratch_tests::process::{Output, run};
-use fromscratch_tests::server::Server;
+use e2e::binary::binary;
+use e2e::http::{Response, request};
+use e2e::process::{Output, run};
+use e2e::server::Server;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
+use testkit::Tree;
 
 const DEADLINE: Duration = Duration::from_secs(10);
 /// The longest fortune the page picks (cowserve's `MAX_PAGE_FORTUNE_BYTES`).
@@ -226,7 +226,7 @@ fn broken_cow_files_are_server_errors() {
         .unwrap()
         .set_len(100 << 20)
         .unwrap();
-    mkfifo(&cowpath.at("fifo.cow"));
+    testkit::mkfifo(&cowpath.at("fifo.cow"));
     let mut cmd = Command::new(binary("cowserve"));
     cmd.args(["-b", "127.0.0.1", "0"])
         .env("COWPATH", cowpath.path());
@@ -239,7 +239,7 @@ fn broken_cow_files_are_server_errors() {
     );
     // Both were drawable when the server started; they are not any more.
     std::fs::remove_file(cowpath.at("late-fifo.cow")).unwrap();
-    mkfifo(&cowpath.at("late-fifo.cow"));
+    testkit::mkfifo(&cowpath.at("late-fifo.cow"));
     std::fs::remove_file(cowpath.at("late-dir.cow")).unwrap();
     cowpath.dir("late-dir.cow");
     let cases = [
@@ -298,14 +298,6 @@ fn broken_cow_files_are_server_errors() {
         );
         assert!(log.contains(&format!("\"GET /?cow={cow}&message=hi HTTP/1.1\" 500 -")));
     }
-}
-
-fn mkfifo(path: &Path) {
-    use std::os::unix::ffi::OsStrExt;
-    let path = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
-    // SAFETY: a valid C string.
-    let rc = unsafe { libc::mkfifo(path.as_ptr(), 0o644) };
-    assert_eq!(rc, 0, "mkfifo: {}", std::io::Error::last_os_error());
 }
 
 /// The server's peak resident memory so far (`VmHWM`), in KiB.

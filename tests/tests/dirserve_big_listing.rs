@@ -4,8 +4,8 @@
 //! The trees are built on tmpfs (`/dev/shm`) where there is one, which makes 100,000 names in
 //! well under a second; the tests run one at a time (they measure time and memory).
 
-use fromscratch_tests::http::Connection;
-use fromscratch_tests::server::Server;
+use e2e::http::Connection;
+use e2e::server::Server;
 use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};

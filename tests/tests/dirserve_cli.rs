@@ -1,12 +1,12 @@
 //! dirserve's command line: python's flags, ours, environment variables and clear errors.
 
-use fromscratch_tests::binary::binary;
-use fromscratch_tests::fixture::Tree;
-use fromscratch_tests::http::get;
-use fromscratch_tests::process::run;
-use fromscratch_tests::server::{Server, parse_startup_line};
+use e2e::binary::binary;
+use e2e::http::get;
+use e2e::process::run;
+use e2e::server::{Server, parse_startup_line};
 use std::process::Command;
 use std::time::Duration;
+use testkit::Tree;
 
 const DEADLINE: Duration = Duration::from_secs(10);
 
@@ -122,7 +122,7 @@ fn closed_stdout_and_stderr_do_not_stop_it() {
         .spawn()
         .unwrap();
     let addr = format!("127.0.0.1:{port}").parse().unwrap();
-    assert_eq!(fromscratch_tests::http::get_when_up(addr, "/f").text(), "x");
+    assert_eq!(e2e::http::get_when_up(addr, "/f").text(), "x");
     assert_eq!(get(addr, "/f").text(), "x");
     assert!(child.try_wait().unwrap().is_none(), "still running");
     let _ = child.kill();

@@ -2,12 +2,12 @@
 
 #![cfg_attr(not(docker_tests), allow(dead_code, unused_imports))]
 
-use fromscratch_tests::docker::{
+use e2e::docker::{
     Container, assert_minimal_image, build_image, docker_ok, image_inspect, unique_name,
 };
-use fromscratch_tests::fixture::Tree;
-use fromscratch_tests::http::{get, get_when_up};
+use e2e::http::{get, get_when_up};
 use std::time::Duration;
+use testkit::Tree;
 
 const IMAGE: &str = "alpine_web";
 

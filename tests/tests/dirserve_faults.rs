@@ -2,16 +2,16 @@
 //! before it is sent, unreadable files and directories, and the served tree or a mount inside it
 //! disappearing. Each gets a clear answer, and the server goes on serving.
 
-use fromscratch_tests::binary::binary;
-use fromscratch_tests::fixture::Tree;
-use fromscratch_tests::http::{Response, get};
-use fromscratch_tests::server::Server;
+use e2e::binary::binary;
+use e2e::http::{Response, get};
+use e2e::server::Server;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
+use testkit::Tree;
 
 /// Large enough that the kernel's socket buffers cannot hold it all: the server is still reading
 /// the file when the fault strikes.
@@ -348,10 +348,7 @@ fn file_replaced_between_listing_and_download() {
     assert_eq!(get(addr, "/doc.txt/").status, 200);
     std::fs::remove_dir(tree.at("doc.txt")).unwrap();
 
-    replace(&tree, "doc.txt", |tmp| {
-        let rc = unsafe { libc::mkfifo(cstring(tmp).as_ptr(), 0o644) };
-        assert_eq!(rc, 0, "mkfifo: {}", std::io::Error::last_os_error());
-    });
+    replace(&tree, "doc.txt", testkit::mkfifo);
     let started = Instant::now();
     let fifo = get(addr, "/doc.txt");
     assert_eq!(fifo.status, 403, "{fifo:?}");
@@ -469,9 +466,7 @@ fn mount_disappearing_mid_download() {
 fn a_fifo_is_refused_without_waking_its_writer() {
     let tree = Tree::new("fifo-writer");
     tree.file("a.txt", "a");
-    let fifo = tree.at("pipe");
-    let rc = unsafe { libc::mkfifo(cstring(&fifo).as_ptr(), 0o644) };
-    assert_eq!(rc, 0, "mkfifo: {}", std::io::Error::last_os_error());
+    let fifo = tree.fifo("pipe").at("pipe");
     let mut writer = Command::new("sh")
         .arg("-c")
         .arg("echo secret > \"$1\"")

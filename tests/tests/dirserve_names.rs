@@ -1,8 +1,8 @@
 //! Names with every awkward character: listed escaped, and every link leads back to its file.
 
-use fromscratch_tests::fixture::Tree;
-use fromscratch_tests::http::get;
-use fromscratch_tests::server::Server;
+use e2e::http::get;
+use e2e::server::Server;
+use testkit::Tree;
 
 const NAMES: &[&[u8]] = &[
     b"with space.txt",

@@ -1,11 +1,11 @@
 //! dirserve against CPython 3.11's `python3 -m http.server` on the same tree: what users see
 //! must be the same (pages, redirects, errors, headers, log lines).
 
-use fromscratch_tests::fixture::Tree;
-use fromscratch_tests::http::{self, Connection, Response};
-use fromscratch_tests::python;
-use fromscratch_tests::server::Server;
+use e2e::http::{self, Connection, Response};
+use e2e::python;
+use e2e::server::Server;
 use std::net::SocketAddr;
+use testkit::Tree;
 
 /// Names python and dirserve list and link alike (non-UTF-8 names differ on purpose: see
 /// dirserve_names.rs).

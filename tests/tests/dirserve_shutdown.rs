@@ -1,11 +1,11 @@
 //! SIGTERM and SIGINT: stop accepting, finish what is in flight, exit 0.
 
-use fromscratch_tests::fixture::Tree;
-use fromscratch_tests::http::get;
-use fromscratch_tests::server::Server;
+use e2e::http::get;
+use e2e::server::Server;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
+use testkit::Tree;
 
 #[test]
 fn idle_server_exits_0_at_once() {
@@ -39,7 +39,7 @@ fn in_flight_download_finishes_and_new_connections_are_refused() {
     let mut first = [0; 1024];
     stream.read_exact(&mut first).unwrap();
     let mut server = server;
-    fromscratch_tests::process::send_signal(server.child.id(), libc::SIGTERM);
+    e2e::process::send_signal(server.child.id(), libc::SIGTERM);
     std::thread::sleep(Duration::from_millis(200));
     assert!(
         TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err(),
@@ -56,7 +56,7 @@ fn in_flight_download_finishes_and_new_connections_are_refused() {
         response[body_start..] == data[..],
         "the in-flight download was cut"
     );
-    let status = fromscratch_tests::process::wait(&mut server.child, Duration::from_secs(5));
+    let status = e2e::process::wait(&mut server.child, Duration::from_secs(5));
     assert_eq!(status.and_then(|s| s.code()), Some(0));
     let _ = get;
 }

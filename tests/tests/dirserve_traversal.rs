@@ -1,8 +1,8 @@
 //! Nothing outside the served directory is ever readable, whatever the request says.
 
-use fromscratch_tests::fixture::Tree;
-use fromscratch_tests::http::{Connection, request};
-use fromscratch_tests::server::Server;
+use e2e::http::{Connection, request};
+use e2e::server::Server;
+use testkit::Tree;
 
 const SECRET: &str = "TOP-SECRET-CONTENTS";
 
@@ -17,7 +17,10 @@ fn tree() -> Tree {
         .symlink("../secret.txt", "served/up-file")
         .symlink("..", "served/up-dir")
         .symlink("../private", "served/private-dir")
-        .symlink(tree.at("secret.txt"), "served/absolute-out")
+        .symlink(
+            tree.at("secret.txt").as_os_str().as_encoded_bytes(),
+            "served/absolute-out",
+        )
         .symlink("/etc/passwd", "served/passwd")
         .symlink("sub/../../secret.txt", "served/sneaky")
         .symlink("loop-b", "served/loop-a")

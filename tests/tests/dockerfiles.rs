@@ -1,7 +1,7 @@
 //! Every Dockerfile passes hadolint, and follows the scheme all images share.
 
-use fromscratch_tests::binary::workspace_root;
-use fromscratch_tests::process::run;
+use e2e::binary::workspace_root;
+use e2e::process::run;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
@@ -95,7 +95,7 @@ fn dockerfiles_follow_the_scheme() {
 #[test]
 #[cfg_attr(not(docker_tests), ignore = "no Docker engine answers")]
 fn the_build_context_is_what_the_build_reads() {
-    use fromscratch_tests::docker::{builder_image, docker};
+    use e2e::docker::{builder_image, docker};
     let dockerfile = format!(
         "FROM {}\nCOPY . /ctx\nRUN echo \"the context holds $(du -sb /ctx | cut -f1) bytes, \
          $(find /ctx -name node_modules -o -name target | wc -l) excluded folders found\"\n",

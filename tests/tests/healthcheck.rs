@@ -4,16 +4,16 @@
 
 #![cfg_attr(not(docker_tests), allow(dead_code, unused_imports))]
 
-use fromscratch_tests::binary::{binary, workspace_root};
-use fromscratch_tests::docker::{Container, build_image, unique_name};
-use fromscratch_tests::fixture::Tree;
-use fromscratch_tests::http::get;
-use fromscratch_tests::process::{self, Output, run};
-use fromscratch_tests::server::Server;
+use e2e::binary::{binary, workspace_root};
+use e2e::docker::{Container, build_image, unique_name};
+use e2e::http::get;
+use e2e::process::{self, Output, run};
+use e2e::server::Server;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::process::Command;
 use std::time::Duration;
+use testkit::Tree;
 
 const DEADLINE: Duration = Duration::from_secs(10);
 /// Checks in a row that must all pass (Debian's fortunes failed 11 checks in 60).

@@ -3,8 +3,8 @@
 
 #![cfg_attr(not(docker_tests), allow(dead_code, unused_imports))]
 
-use fromscratch_tests::docker::{Container, build_image, docker_ok, docker_output};
-use fromscratch_tests::http::{get, get_when_up};
+use e2e::docker::{Container, build_image, docker_ok, docker_output};
+use e2e::http::{get, get_when_up};
 
 /// The flags the README recommends for running any of the images.
 const LOCKED_DOWN: [&str; 5] = [

@@ -4,10 +4,10 @@
 
 #![cfg_attr(not(docker_tests), allow(dead_code, unused_imports))]
 
-use fromscratch_tests::docker::{
+use e2e::docker::{
     Container, build_image_for, build_image_with, docker_ok, docker_output, platform_suffix,
 };
-use fromscratch_tests::http::{get, get_when_up};
+use e2e::http::{get, get_when_up};
 
 /// The min image of `program`, tagged `TAG:min` for this machine's platform (`None`) and
 /// `TAG:min-ARCH` for another.

@@ -4,15 +4,13 @@
 
 #![cfg_attr(not(docker_tests), allow(dead_code, unused_imports))]
 
-use fromscratch_tests::binary::workspace_root;
-use fromscratch_tests::docker::{
-    Container, Registry, docker_ok, docker_output, image_inspect, platform_suffix,
-};
-use fromscratch_tests::fixture::Tree;
-use fromscratch_tests::http::{get, get_when_up};
-use fromscratch_tests::process::{self, Output};
+use e2e::binary::workspace_root;
+use e2e::docker::{Container, Registry, docker_ok, docker_output, image_inspect, platform_suffix};
+use e2e::http::{get, get_when_up};
+use e2e::process::{self, Output};
 use std::process::Command;
 use std::time::{Duration, Instant};
+use testkit::Tree;
 
 const PLATFORMS: [&str; 3] = ["linux/amd64", "linux/arm64", "linux/386"];
 const IMAGES: [&str; 3] = ["alpine2", "alpine_web", "cowserve"];

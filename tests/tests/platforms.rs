@@ -5,18 +5,18 @@
 
 #![cfg_attr(not(docker_tests), allow(dead_code, unused_imports))]
 
-use fromscratch_tests::binary::workspace_root;
-use fromscratch_tests::docker::{
+use e2e::binary::workspace_root;
+use e2e::docker::{
     Container, assert_minimal_image, build_image, build_image_for, docker, docker_ok,
     docker_output, image_inspect, platform_suffix, unique_name,
 };
-use fromscratch_tests::elf::{Machine, static_executable};
-use fromscratch_tests::fixture::Tree;
-use fromscratch_tests::http::{Response, get_when_up, request};
-use fromscratch_tests::process::{self, Output};
-use fromscratch_tests::pty::{Pty, contains};
+use e2e::elf::{Machine, static_executable};
+use e2e::http::{Response, get_when_up, request};
+use e2e::process::{self, Output};
+use e2e::pty::{Pty, contains};
 use std::process::Command;
 use std::time::Duration;
+use testkit::Tree;
 
 /// Every platform the Dockerfiles take, and its Rust target: the tested ones, then those only
 /// mapped. Written out here, apart from docker/rust-target.sh, as the expectation it must meet.

@@ -1,8 +1,8 @@
 //! pyprompt run natively: through pipes, on a terminal, and under signals.
 
-use fromscratch_tests::binary::binary;
-use fromscratch_tests::process::{self, run, wait_with_peak_rss};
-use fromscratch_tests::pty::{Pty, contains, same_modes};
+use e2e::binary::binary;
+use e2e::process::{self, run, wait_with_peak_rss};
+use e2e::pty::{Pty, contains, same_modes};
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::time::Duration;

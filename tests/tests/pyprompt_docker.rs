@@ -3,13 +3,13 @@
 
 #![cfg_attr(not(docker_tests), allow(dead_code, unused_imports))]
 
-use fromscratch_tests::binary::workspace_root;
-use fromscratch_tests::docker::{
+use e2e::binary::workspace_root;
+use e2e::docker::{
     Container, assert_minimal_image, build_image, builder_image, docker, docker_ok, docker_output,
     image_inspect, unique_name,
 };
-use fromscratch_tests::process;
-use fromscratch_tests::pty::{Pty, contains};
+use e2e::process;
+use e2e::pty::{Pty, contains};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -111,7 +111,7 @@ fn rebuild_gives_the_same_layer() {
     let first = image();
     let again = "alpine2:rebuild";
     let builder = format!("RUST_IMAGE={}", builder_image());
-    let out = fromscratch_tests::process::run(
+    let out = e2e::process::run(
         docker().current_dir(workspace_root()).args([
             "build",
             "--no-cache",

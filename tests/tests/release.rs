@@ -1,11 +1,11 @@
 //! `docker/release.sh`: one archive per tested platform, laid out as ripgrep's are, listed in
 //! SHA256SUMS, holding static binaries for the platform's machine, and reproducible.
 
-use fromscratch_tests::binary::workspace_root;
-use fromscratch_tests::elf::{Machine, static_executable};
-use fromscratch_tests::fixture::Tree;
+use e2e::binary::workspace_root;
+use e2e::elf::{Machine, static_executable};
 use std::path::Path;
 use std::process::{Command, Output};
+use testkit::Tree;
 
 const PROGRAMS: [&str; 3] = ["cowserve", "dirserve", "pyprompt"];
 const LINKS: [&str; 3] = ["cowsay", "cowthink", "fortune"];

@@ -10,11 +10,11 @@
 
 #![cfg_attr(not(root_tests), allow(dead_code, unused_imports))]
 
-use fromscratch_tests::binary::workspace_root;
-use fromscratch_tests::fixture::Tree;
-use fromscratch_tests::process::{self, Output};
+use e2e::binary::workspace_root;
+use e2e::process::{self, Output};
 use std::process::Command;
 use std::time::Duration;
+use testkit::Tree;
 
 /// The scripts the two set-ups run, copied into the sandbox at the same paths.
 const SCRIPTS: [&str; 8] = [

@@ -4,14 +4,14 @@
 //! byte-exact. `FROMSCRATCH_SOAK_SECS` sets the duration (default 20 s per server). Ignored in a bare
 //! `cargo test`, to keep it quick; tests/run.sh runs it explicitly (60 s per server).
 
-use fromscratch_tests::fixture::Tree;
-use fromscratch_tests::http::Connection;
-use fromscratch_tests::server::Server;
+use e2e::http::Connection;
+use e2e::server::Server;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+use testkit::Tree;
 
 /// Client threads driving traffic at once.
 const CLIENTS: usize = 16;

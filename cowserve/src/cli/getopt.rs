@@ -2,6 +2,8 @@
 //! them: bundles (`-bd`), attached values (`-W20`, `-tW 15`), `--` to stop,
 //! and the first non-option (or a lone `-`) ends the options.
 
+use std::ffi::OsString;
+
 /// One option read from the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Opt {
@@ -35,8 +37,13 @@ impl std::fmt::Display for UsageError {
 }
 
 /// Splits `args` into options and operands. `spec` lists the option
-/// letters; a letter followed by `:` takes a value.
-pub fn getopt(args: &[String], spec: &str) -> Result<(Vec<Opt>, Vec<String>), UsageError> {
+/// letters; a letter followed by `:` takes a value. Bytes that are not
+/// UTF-8 read as U+FFFD: the commands work on text.
+pub fn getopt(args: &[OsString], spec: &str) -> Result<(Vec<Opt>, Vec<String>), UsageError> {
+    let args: Vec<String> = args
+        .iter()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect();
     let mut opts = Vec::new();
     let mut i = 0;
     while let Some(arg) = args.get(i) {
@@ -81,7 +88,7 @@ mod tests {
     use super::*;
 
     fn run(args: &[&str]) -> Result<(Vec<Opt>, Vec<String>), UsageError> {
-        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let args: Vec<OsString> = args.iter().map(OsString::from).collect();
         getopt(&args, "bde:W:")
     }
 
@@ -123,5 +130,18 @@ mod tests {
         assert_eq!(run(&["-:"]), Err(UsageError::Unknown(':')));
         assert_eq!(run(&["-bW"]), Err(UsageError::MissingValue('W')));
         assert_eq!(run(&["--help"]).unwrap().0, vec![Opt::Long("help".into())]);
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_read_as_replacement_characters() {
+        use std::os::unix::ffi::OsStringExt;
+        let args = [b"-e\xff".to_vec(), b"a\xffb".to_vec()].map(OsString::from_vec);
+        assert_eq!(
+            getopt(&args, "e:").unwrap(),
+            (
+                vec![Opt::Value('e', "\u{fffd}".into())],
+                vec!["a\u{fffd}b".into()]
+            )
+        );
     }
 }

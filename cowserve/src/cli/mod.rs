@@ -1,58 +1,68 @@
-//! The command lines: which command runs, its flags, its exit codes.
+//! The binary's command line: which command runs ([`invocation`]), and the
+//! commands `cowsay`, `cowthink` and `fortune`. The server reads its own
+//! flags (`server::config`).
 //!
 //! Exit codes, the same for every command: 0 done, 1 the command could not
 //! do its job (unknown cow, unreadable file, no fortunes), 2 the command
-//! line was wrong (usage on stderr). cowsay 3.03's own codes are accidents
-//! of Perl's `die` (usually 2, sometimes 255, and 0 after warning about an
-//! unknown option); fortune-mod uses 1 for everything.
+//! line was wrong (usage on stderr; servekit's `EXIT_USAGE`, as for the
+//! servers). cowsay 3.03's own codes are accidents of Perl's `die` (usually
+//! 2, sometimes 255, and 0 after warning about an unknown option);
+//! fortune-mod uses 1 for everything.
 
-pub mod cowsay;
-pub mod fortune;
-pub mod getopt;
+pub mod cowsay_command;
+pub mod fortune_command;
+mod getopt;
 
-use std::io::{Read, Write};
+use std::ffi::{OsStr, OsString};
+use std::io::{self, Read, Write};
 use std::path::Path;
 
 /// Success.
-pub const EXIT_OK: i32 = 0;
-/// The command ran but could not do what was asked.
-pub const EXIT_FAILURE: i32 = 1;
-/// The command line was wrong.
-pub const EXIT_USAGE: i32 = 2;
+const EXIT_OK: u8 = 0;
+/// The command ran but could not do what was asked, or could not write its output.
+pub const EXIT_FAILURE: u8 = 1;
 
-/// What the binary was asked to do.
+/// What the binary was asked to do. The arguments stay as the OS gave
+/// them: each command decides how to read bytes that are not UTF-8.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Invocation {
     /// cowsay or cowthink, with the name it goes by and its arguments.
-    Cowsay { program: String, args: Vec<String> },
+    Cowsay {
+        /// `"cowsay"` or `"cowthink"`: the name it was invoked as.
+        program: String,
+        /// The arguments after the program name or subcommand.
+        args: Vec<OsString>,
+    },
     /// fortune and its arguments.
-    Fortune { args: Vec<String> },
+    Fortune {
+        /// The arguments after the program name or subcommand.
+        args: Vec<OsString>,
+    },
     /// `cowserve --help`.
     Help,
     /// `cowserve --version`.
     Version,
     /// Anything else: the web server, with its arguments.
-    Server { args: Vec<String> },
+    Server {
+        /// All the arguments after the program name, for the server to parse.
+        args: Vec<OsString>,
+    },
 }
 
 /// Decides the command from the program name (`argv[0]`'s base name, as
 /// when the binary is linked as `cowsay`) or the first argument.
-pub fn invocation(argv0: &str, mut args: Vec<String>) -> Invocation {
-    let base = Path::new(argv0)
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or(argv0);
-    match base {
-        "cowsay" | "cowthink" => {
+pub fn invocation(argv0: &OsStr, mut args: Vec<OsString>) -> Invocation {
+    match Path::new(argv0).file_name().and_then(OsStr::to_str) {
+        Some(program @ ("cowsay" | "cowthink")) => {
             return Invocation::Cowsay {
-                program: base.to_owned(),
+                program: program.to_owned(),
                 args,
             };
         }
-        "fortune" => return Invocation::Fortune { args },
+        Some("fortune") => return Invocation::Fortune { args },
         _ => {}
     }
-    match args.first().map(String::as_str) {
+    match args.first().and_then(|arg| arg.to_str()) {
         Some(name @ ("cowsay" | "cowthink")) => {
             let program = name.to_owned();
             args.remove(0);
@@ -68,8 +78,9 @@ pub fn invocation(argv0: &str, mut args: Vec<String>) -> Invocation {
     }
 }
 
-/// `cowserve --help`.
-pub const HELP: &str = "\
+/// The commands' part of `cowserve --help`; the server's options and pages
+/// follow ([`crate::server::HELP`]).
+const HELP: &str = "\
 cowserve: the cowsay + fortune web page, in one static binary
 
 Usage: cowserve [SERVER OPTIONS] [PORT]  serve the page on PORT (default: 8000)
@@ -80,64 +91,45 @@ Usage: cowserve [SERVER OPTIONS] [PORT]  serve the page on PORT (default: 8000)
 
 Linked or copied as `cowsay`, `cowthink` or `fortune`, it is that command.
 
-Server options (environment variables in brackets; options win):
-  -b, --bind ADDRESS     address to bind (default: all interfaces)       [COWSERVE_BIND]
-  -p, --protocol VERSION HTTP/1.1 (default, keep-alive) or HTTP/1.0
-  -q, --quiet            no access log on stderr                         [COWSERVE_QUIET=1]
-      --timeout SECS     drop clients silent for this long (default: 10) [COWSERVE_TIMEOUT]
-      --fortunes PATH    fortune file or directory, repeatable (default: built in)
-                                                             [COWSERVE_FORTUNES, a : list]
-      --cow NAME         the page's cow (default: default)               [COWSERVE_COW]
-      --healthcheck      ask http://127.0.0.1:PORT/; exit 0 if it answers 2xx/3xx, else 1
-      --fetch URL        print the page at an http:// URL and exit (0 on a 2xx)
-  PORT                                                                    [COWSERVE_PORT]
-Cows come from COWPATH (a : list of directories of .cow files) and the built-in set.
-
-Pages: /  the cow saying a fresh fortune: HTML for browsers, plain text for curl, JSON for
-          Accept: application/json. Query: message, cow, think, mode (borg, dead, greedy,
-          paranoid, stoned, tired, wired, youthful), eyes, tongue, width (2-200),
-          format (html, text, json). Example: /?message=Moo&cow=whale&mode=dead
-       /fortune  a fortune as plain text       /cows  the cows' names
 ";
 
-/// `cowserve --version`.
-pub fn version() -> String {
-    format!("cowserve {}\n", env!("CARGO_PKG_VERSION"))
+/// `cowserve --help`.
+pub fn help(io: &mut Io<'_>) -> io::Result<u8> {
+    io.stdout.write_all(HELP.as_bytes())?;
+    io.stdout.write_all(crate::server::HELP.as_bytes())?;
+    Ok(EXIT_OK)
+}
+
+/// `--version`, of cowserve and of each command.
+pub fn version(io: &mut Io<'_>) -> io::Result<u8> {
+    writeln!(io.stdout, "cowserve {}", env!("CARGO_PKG_VERSION"))?;
+    Ok(EXIT_OK)
 }
 
 /// The standard streams and environment a command runs with, so tests can
 /// supply their own.
 pub struct Io<'a> {
+    /// Standard input: the message, when cowsay has no message arguments.
     pub stdin: &'a mut dyn Read,
+    /// Standard output: the command's output (the cow, the fortune, the usage).
     pub stdout: &'a mut dyn Write,
+    /// Standard error: error messages, and `fortune -f`'s list and `-m`'s file names.
     pub stderr: &'a mut dyn Write,
     /// The `COWPATH` variable.
-    pub cowpath: Option<std::ffi::OsString>,
-}
-
-/// Runs a command and returns its exit code. A write error (a closed
-/// pipe) ends the command quietly with [`EXIT_FAILURE`].
-pub fn run(invocation: Invocation, io: &mut Io<'_>) -> i32 {
-    let result = match invocation {
-        Invocation::Cowsay { program, args } => cowsay::run(&program, &args, io),
-        Invocation::Fortune { args } => fortune::run(&args, io),
-        Invocation::Help => io.stdout.write_all(HELP.as_bytes()).map(|_| EXIT_OK),
-        Invocation::Version => io.stdout.write_all(version().as_bytes()).map(|_| EXIT_OK),
-        Invocation::Server { .. } => Ok(EXIT_USAGE),
-    };
-    let flushed = io.stdout.flush();
-    match (result, flushed) {
-        (Ok(code), Ok(())) => code,
-        _ => EXIT_FAILURE,
-    }
+    pub cowpath: Option<OsString>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
-    fn args(a: &[&str]) -> Vec<String> {
-        a.iter().map(|s| s.to_string()).collect()
+    fn args(a: &[&str]) -> Vec<OsString> {
+        a.iter().map(OsString::from).collect()
+    }
+
+    fn invocation(argv0: &str, args: Vec<OsString>) -> Invocation {
+        super::invocation(argv0.as_ref(), args)
     }
 
     #[test]
@@ -175,6 +167,16 @@ mod tests {
             Invocation::Server {
                 args: args(&["--port", "80"])
             }
+        );
+    }
+
+    /// Bytes that are not UTF-8 name no command, and reach the server as they came.
+    #[test]
+    fn arguments_that_are_not_utf8_pass_unchanged() {
+        let odd = || vec![OsString::from_vec(b"cowsay\xff".to_vec())];
+        assert_eq!(
+            super::invocation(OsStr::from_bytes(b"/bin/cowsay\xff"), odd()),
+            Invocation::Server { args: odd() }
         );
     }
 }

@@ -6,11 +6,11 @@
 //! and pinned by a unit test there.
 //!
 //! * [`wrap`]: message to lines (reflow or `-n`).
-//! * [`balloon`]: lines to a balloon.
+//! * `balloon`: lines to a balloon.
 //! * [`face`]: `-e`, `-T` and the mode flags to eyes and tongue.
-//! * [`width`]: characters and display columns, from generated [`tables`].
+//! * [`width`]: characters and display columns, from generated `tables`.
 
-pub mod balloon;
+mod balloon;
 pub mod face;
 mod tables;
 pub mod width;

@@ -28,6 +28,7 @@ pub const DEFAULT_SHORT_MAX: usize = 160;
 /// Which lengths of fortune to consider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Length {
+    /// Neither `-s` nor `-l`: any length.
     #[default]
     Any,
     /// `-s`: at most `short_max` bytes.
@@ -39,6 +40,7 @@ pub enum Length {
 /// What to choose among.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Filter {
+    /// `-s` or `-l`: which lengths to pick from.
     pub length: Length,
     /// `-n`: the longest a short fortune may be, in bytes.
     pub short_max: usize,
@@ -131,7 +133,9 @@ impl FortuneFile {
 /// A file or directory named on the command line, with its files.
 #[derive(Debug, Clone)]
 pub struct Source {
+    /// The path as given (`built-in` for the built-in set).
     pub name: String,
+    /// Its fortune files: the file itself, or a directory's files in name order.
     pub files: Vec<FortuneFile>,
     /// Directories list their files under them in `fortune -f`.
     pub is_dir: bool,
@@ -142,14 +146,18 @@ pub struct Source {
 pub struct Share {
     /// 0 for a source, 1 for a file in a directory.
     pub depth: usize,
+    /// The chance that a fortune comes from it, in percent.
     pub percent: f64,
+    /// The source's name, or the file's name within its directory.
     pub name: String,
 }
 
 /// A chosen fortune and the file it came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Fortune<'a> {
+    /// The name of the file it came from ([`FortuneFile::name`]).
     pub file: &'a str,
+    /// The fortune, rot13 undone, with its newlines but not the delimiter line.
     pub text: &'a str,
 }
 

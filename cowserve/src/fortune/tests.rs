@@ -132,8 +132,8 @@ fn builtin_set_is_big_and_well_formed() {
 
 #[test]
 fn corrupt_files_on_disk_are_errors_not_panics() {
-    let dir = std::env::temp_dir().join(format!("cowserve-fortune-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tree = testkit::Tree::new("fortune");
+    let dir = tree.path();
     let text = dir.join("f");
     std::fs::write(&text, "one\n%\ntwo\n").unwrap();
     // No index: we index it ourselves.
@@ -144,15 +144,14 @@ fn corrupt_files_on_disk_are_errors_not_panics() {
     let err = FortuneSet::load(std::slice::from_ref(&text)).unwrap_err();
     assert!(err.to_string().contains("rebuild it with strfile"), "{err}");
     // A directory now holds one fortune file (it has a .dat), still corrupt.
-    assert!(FortuneSet::load(std::slice::from_ref(&dir)).is_err());
+    assert!(FortuneSet::load(&[dir.to_path_buf()]).is_err());
     std::fs::remove_file(dir.join("f.dat")).unwrap();
     // Without .dat files a directory holds no fortune files.
     assert!(matches!(
-        FortuneSet::load(std::slice::from_ref(&dir)),
+        FortuneSet::load(&[dir.to_path_buf()]),
         Err(Error::NotFortunes(_))
     ));
     assert!(FortuneSet::load(&[dir.join("missing")]).is_err());
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -183,8 +182,8 @@ fn long_fortunes_can_be_left_out() {
 
 #[test]
 fn fortune_text_must_be_utf8_and_within_the_bound() {
-    let dir = std::env::temp_dir().join(format!("cowserve-fortune-text-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tree = testkit::Tree::new("fortune-text");
+    let dir = tree.path();
     let latin1 = dir.join("latin1");
     std::fs::write(&latin1, b"ok\n%\nna\xefve\n").unwrap();
     let err = FortuneSet::load(std::slice::from_ref(&latin1)).unwrap_err();
@@ -199,13 +198,12 @@ fn fortune_text_must_be_utf8_and_within_the_bound() {
     file.set_len(MAX_TEXT_BYTES + 1).unwrap();
     let err = FortuneSet::load(std::slice::from_ref(&huge)).unwrap_err();
     assert!(err.to_string().contains("past 33554432 bytes"), "{err}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn the_number_of_fortunes_is_bounded_in_all() {
-    let dir = std::env::temp_dir().join(format!("cowserve-fortune-count-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tree = testkit::Tree::new("fortune-count");
+    let dir = tree.path();
     // Each holds 60% of the bound: one loads, both are too many.
     let count = MAX_FORTUNES as usize * 6 / 10;
     let (a, b) = (dir.join("a"), dir.join("b"));
@@ -232,5 +230,4 @@ fn the_number_of_fortunes_is_bounded_in_all() {
             .starts_with(&format!("{}: larger than", dat.display())),
         "{err}"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -1,4 +1,4 @@
-//! The server's command line and environment, validated into a [`Config`].
+//! The server's command line and environment, validated into a [`Config`]; its usage and help.
 
 use lexopt::Parser;
 use servekit::cli::{CommonArgs, Flag};
@@ -11,6 +11,28 @@ const ENV_PREFIX: &str = "COWSERVE";
 
 pub const USAGE: &str = "Usage: cowserve [-b ADDRESS] [-p VERSION] [--quiet] [--timeout SECS] \
 [--fortunes PATH]... [--cow NAME] [--healthcheck | --fetch URL] [PORT]";
+
+/// The server's part of `cowserve --help`, after the commands' (in `cli`): its options and pages.
+pub const HELP: &str = "\
+Server options (environment variables in brackets; options win):
+  -b, --bind ADDRESS     address to bind (default: all interfaces)       [COWSERVE_BIND]
+  -p, --protocol VERSION HTTP/1.1 (default, keep-alive) or HTTP/1.0
+  -q, --quiet            no access log on stderr                         [COWSERVE_QUIET=1]
+      --timeout SECS     drop clients silent for this long (default: 10) [COWSERVE_TIMEOUT]
+      --fortunes PATH    fortune file or directory, repeatable (default: built in)
+                                                             [COWSERVE_FORTUNES, a : list]
+      --cow NAME         the page's cow (default: default)               [COWSERVE_COW]
+      --healthcheck      ask http://127.0.0.1:PORT/; exit 0 if it answers 2xx/3xx, else 1
+      --fetch URL        print the page at an http:// URL and exit (0 on a 2xx)
+  PORT                                                                    [COWSERVE_PORT]
+Cows come from COWPATH (a : list of directories of .cow files) and the built-in set.
+
+Pages: /  the cow saying a fresh fortune: HTML for browsers, plain text for curl, JSON for
+          Accept: application/json. Query: message, cow, think, mode (borg, dead, greedy,
+          paranoid, stoned, tired, wired, youthful), eyes, tongue, width (2-200),
+          format (html, text, json). Example: /?message=Moo&cow=whale&mode=dead
+       /fortune  a fortune as plain text       /cows  the cows' names
+";
 
 /// What the server command line asks for.
 #[derive(Debug)]
@@ -30,6 +52,11 @@ pub struct Config {
     pub cow: String,
 }
 
+/// Reads `args` (after the program name) over the `COWSERVE_*` environment.
+///
+/// An argument that is not UTF-8 is read with U+FFFD for its bad bytes, as the commands read
+/// theirs: a bad port, address or cow is reported as the text it became (not as "not UTF-8"),
+/// and a `--fortunes` path is the one with U+FFFD in it.
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String> {
     let mut common = CommonArgs::from_env(ENV_PREFIX)?;
     let mut fortunes: Vec<PathBuf> = std::env::var_os(format!("{ENV_PREFIX}_FORTUNES"))
@@ -37,6 +64,9 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
         .unwrap_or_default();
     let mut cow = std::env::var(format!("{ENV_PREFIX}_COW")).unwrap_or_else(|_| "default".into());
     let mut fortunes_from_flags = Vec::new();
+    let args = args
+        .into_iter()
+        .map(|arg| OsString::from(arg.to_string_lossy().into_owned()));
     let mut parser = Parser::from_args(args);
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         let flag = Flag::from(arg);
@@ -110,5 +140,21 @@ mod tests {
                 .unwrap_err()
                 .contains("needs a path")
         );
+    }
+
+    /// Read as the commands read theirs, so a message quotes the text the bytes became.
+    #[test]
+    fn arguments_that_are_not_utf8_read_as_replacement_characters() {
+        use std::os::unix::ffi::OsStringExt;
+        let port = OsString::from_vec(b"8\xff".to_vec());
+        assert_eq!(
+            parse([port]).unwrap_err(),
+            "invalid port \"8\u{fffd}\": expected a number from 0 to 65535"
+        );
+        let cow = OsString::from_vec(b"--cow=\xff".to_vec());
+        let Ok(Command::Serve(config)) = parse([cow]) else {
+            panic!("should parse");
+        };
+        assert_eq!(config.cow, "\u{fffd}");
     }
 }

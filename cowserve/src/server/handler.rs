@@ -1,15 +1,15 @@
 //! The cow page's routes: `/` (the cow saying a fresh fortune, or what the query asks), `/fortune`
 //! (a fortune as plain text) and `/cows` (the cow names).
 
-use super::cows::{CowError, Cows};
 use super::page;
 use super::query::{CowQuery, Format};
+use super::served_cows::{CowError, ServedCows};
 use crate::cows::CowCatalog;
 use crate::cowsay::{self, Options};
 use crate::fortune::{Filter, FortuneSet};
-use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::http::request::Parts;
+use hyper::{Method, Response, StatusCode};
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
 use servekit::{Body, Handler, HttpError};
@@ -28,15 +28,19 @@ const _: () = assert!(MAX_PAGE_FORTUNE_BYTES <= cowsay::MAX_MESSAGE_BYTES);
 
 /// The cows and fortunes, loaded and indexed once at start-up.
 pub struct CowHandler {
-    cows: Cows,
+    cows: ServedCows,
     default_cow: String,
     fortunes: FortuneSet,
 }
 
 impl CowHandler {
-    /// `default_cow` must be one of `cows`. Fortunes longer than [`MAX_PAGE_FORTUNE_BYTES`] are
+    /// `default_cow` must be one of `cows`. Fortunes longer than `MAX_PAGE_FORTUNE_BYTES` are
     /// left out, and stderr says how many; if that leaves none, the server cannot start.
-    pub fn new(cows: Cows, default_cow: String, mut fortunes: FortuneSet) -> Result<Self, String> {
+    pub(crate) fn new(
+        cows: ServedCows,
+        default_cow: String,
+        mut fortunes: FortuneSet,
+    ) -> Result<Self, String> {
         let left_out = fortunes.keep_at_most(MAX_PAGE_FORTUNE_BYTES);
         let sources = fortunes.sources().iter();
         if sources
@@ -65,7 +69,7 @@ impl CowHandler {
     /// fortunes. For the fuzz targets (`fuzz/`), which drive it through
     /// `servekit::serve::StreamServer`.
     pub fn builtin() -> Result<Self, String> {
-        let cows = Cows::new(CowCatalog::builtin());
+        let cows = ServedCows::new(CowCatalog::builtin());
         let fortunes = FortuneSet::builtin().map_err(|e| e.to_string())?;
         CowHandler::new(cows, "default".into(), fortunes)
     }
@@ -79,8 +83,8 @@ impl CowHandler {
         .map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
     }
 
-    fn cow_page(&self, request: &Request<Incoming>) -> Result<Response<Body>, HttpError> {
-        let query = CowQuery::parse(request.uri().query()).map_err(bad_request)?;
+    fn cow_page(&self, request: &Parts) -> Result<Response<Body>, HttpError> {
+        let query = CowQuery::parse(request.uri.query()).map_err(bad_request)?;
         let cow_name = query.cow.as_deref().unwrap_or(&self.default_cow);
         let cow = self.cows.get(cow_name).map_err(CowError::into_http)?;
         let message = match &query.message {
@@ -114,15 +118,15 @@ impl CowHandler {
 }
 
 impl Handler for CowHandler {
-    fn handle(&self, request: &Request<Incoming>) -> Result<Response<Body>, HttpError> {
-        if !matches!(*request.method(), Method::GET | Method::HEAD) {
+    fn handle(&self, request: &Parts) -> Result<Response<Body>, HttpError> {
+        if !matches!(request.method, Method::GET | Method::HEAD) {
             return Err(HttpError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
-                format!("Method {} not allowed: GET or HEAD", request.method()),
+                format!("Method {} not allowed: GET or HEAD", request.method),
             )
             .with_header(header::ALLOW, HeaderValue::from_static("GET, HEAD")));
         }
-        match request.uri().path() {
+        match request.uri.path() {
             "/" => self.cow_page(request),
             "/fortune" => Ok(fresh(
                 self.fortune()?.to_owned(),
@@ -139,12 +143,12 @@ impl Handler for CowHandler {
 }
 
 /// Browsers ask for HTML, tools for JSON; curl and wget (`*/*`) get the cow as plain text.
-fn negotiate(request: &Request<Incoming>) -> Format {
+fn negotiate(request: &Parts) -> Format {
     let accept = request
-        .headers()
+        .headers
         .get(header::ACCEPT)
         .map_or(&b""[..], HeaderValue::as_bytes);
-    let has = |what: &[u8]| accept.windows(what.len()).any(|w| w == what);
+    let has = |what: &[u8]| servekit::substring::find(accept, what).is_some();
     if has(b"text/html") {
         Format::Html
     } else if has(b"application/json") {

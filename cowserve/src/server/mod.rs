@@ -1,31 +1,33 @@
 //! The web server: the cow saying a fortune, on port 8000, through servekit.
 //!
-//! - `config`: the server's flags and environment.
-//! - `cows`: the cows the page may show, each read on first use.
+//! - `config`: the server's flags and environment, its usage and help.
+//! - `served_cows`: the cows the page may show, each read on first use.
 //! - `query`: the page's query string, validated.
 //! - `page`: the answer as HTML, plain text or JSON.
 //! - `handler`: the routes.
 
 mod config;
-mod cows;
 mod handler;
 mod page;
 mod query;
+mod served_cows;
+
+pub(crate) use config::HELP;
+pub use handler::CowHandler;
 
 use crate::cows::CowCatalog;
 use crate::fortune::FortuneSet;
 use config::{Command, USAGE};
-use cows::Cows;
-pub use handler::CowHandler;
+use served_cows::ServedCows;
+use servekit::cli::EXIT_USAGE;
 use servekit::client;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-/// Bad flags, unreadable data, a port in use.
-const EXIT_USAGE: u8 = 2;
-
-/// Runs the server with `args` (after the program name); returns when it has shut down.
-pub fn main(args: Vec<OsString>) -> ExitCode {
+/// Serves the page as `args` (after the program name) say, until SIGTERM or SIGINT; or, for
+/// `--healthcheck` and `--fetch`, acts as that client. Bad flags, unreadable data and a port in
+/// use exit with the usage status, 2.
+pub fn run(args: Vec<OsString>) -> ExitCode {
     let config = match config::parse(args) {
         Ok(Command::Serve(config)) => config,
         Ok(Command::Client(mode)) => return client::run(&mode),
@@ -36,7 +38,7 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Err(e) => return fail(&format!("cannot load the fortunes: {e}")),
     };
     let catalog = CowCatalog::from_cowpath(std::env::var_os("COWPATH").as_deref());
-    let cows = Cows::new(catalog);
+    let cows = ServedCows::new(catalog);
     if let Err(e) = cows.get(&config.cow) {
         return fail(&format!("--cow: {e}"));
     }

@@ -4,7 +4,7 @@
 //! an opened file or directory that is guaranteed to be under the served directory, or a
 //! [`ResolveError`] that says which status to answer and why. Decoding rules live in
 //! [`decode`], the kernel side in `open`, the list of refused kernel filesystems in
-//! [`pseudo_fs`].
+//! `pseudo_fs`.
 //!
 //! What is served: regular files and directories under the root, reached directly or through
 //! relative symlinks that stay under the root. What is refused, and how it differs from CPython:
@@ -20,7 +20,7 @@
 
 pub mod decode;
 mod open;
-pub mod pseudo_fs;
+mod pseudo_fs;
 #[cfg(test)]
 mod tests;
 
@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 use rustix::fs::{Mode, OFlags};
 use rustix::io::Errno;
 
-pub use decode::{RequestPath, decode_request_path};
+use decode::{RequestPath, decode_request_path};
 
 use crate::meta::FileMeta;
 
@@ -184,7 +184,7 @@ impl ServedRoot {
     /// while they stay inside the root, never an absolute one, nothing on a kernel pseudo
     /// filesystem, and no device or FIFO opened. For listings: the `/` after a link's name says
     /// what lies behind it, which must never be anything outside the root.
-    pub fn leads_to_dir(&self, rel: &[u8]) -> bool {
+    pub(crate) fn leads_to_dir(&self, rel: &[u8]) -> bool {
         let opened = match self.strategy {
             Strategy::Openat2 => open::beneath(&self.dir, rel),
             Strategy::CanonicalPath => open::by_canonical_path(&self.path, rel),
@@ -199,20 +199,62 @@ impl ServedRoot {
             rel,
             trailing_slash,
         } = decode_request_path(request_path)?;
-        let fast = self
-            .same_fs_fast_path
-            .then(|| open::beneath_same_filesystem(&self.dir, &rel))
-            .flatten();
-        let (file, meta) = match (fast, self.strategy) {
-            (Some(opened), _) => opened?,
-            (None, Strategy::Openat2) => open::beneath(&self.dir, &rel)?,
-            (None, Strategy::CanonicalPath) => open::by_canonical_path(&self.path, &rel)?,
-        };
+        let (file, meta) = self.open_rel(&rel)?;
         Ok(Resolved {
             file,
             meta,
             rel_path: rel,
             trailing_slash,
         })
+    }
+
+    /// The regular file `name` (one path segment) in `dir`, a directory this root resolved; for
+    /// an index file served in place of its listing. `None` when there is none, as python's
+    /// `os.path.isfile` decides: nothing by that name (or a broken link), or something that is
+    /// not a regular file (a directory, a FIFO, a device). Anything else is the error a request
+    /// for the file itself would get: no permission, out of descriptors, a link out of the root.
+    ///
+    /// Looked up in the directory already opened, not again by path: what is served is what is in
+    /// the directory that was resolved. Only a symlink is followed from the root (as
+    /// `dir/name`), where every link is judged.
+    pub(crate) fn file_in(
+        &self,
+        dir: &Resolved,
+        name: &[u8],
+    ) -> Result<Option<Resolved>, ResolveError> {
+        let mut rel = Vec::with_capacity(dir.rel_path.len() + 1 + name.len());
+        rel.extend_from_slice(&dir.rel_path);
+        if !rel.is_empty() {
+            rel.push(b'/');
+        }
+        rel.extend_from_slice(name);
+        let opened = match open::entry_of(&dir.file, name) {
+            Some(opened) => opened,
+            None => self.open_rel(&rel),
+        };
+        match opened {
+            Ok((file, meta)) if !meta.is_dir => Ok(Some(Resolved {
+                file,
+                meta,
+                rel_path: rel,
+                trailing_slash: false,
+            })),
+            Ok(_) | Err(ResolveError::NotFound(_)) => Ok(None),
+            Err(e) if open::is_not_servable(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Opens `rel` (decoded, relative to the root) by this root's strategy.
+    fn open_rel(&self, rel: &[u8]) -> Result<(File, FileMeta), ResolveError> {
+        let fast = self
+            .same_fs_fast_path
+            .then(|| open::beneath_same_filesystem(&self.dir, rel))
+            .flatten();
+        match (fast, self.strategy) {
+            (Some(opened), _) => opened,
+            (None, Strategy::Openat2) => open::beneath(&self.dir, rel),
+            (None, Strategy::CanonicalPath) => open::by_canonical_path(&self.path, rel),
+        }
     }
 }

@@ -90,6 +90,33 @@ pub(super) fn on_pseudo_fs(fd: &OwnedFd) -> bool {
     refuse_pseudo_fs(fd).is_err()
 }
 
+/// Opens `name`, one entry of the opened directory `dir`, unless it is a symlink (`None`: where a
+/// link leads is judged from the root, as for a request). A single name looked up in `dir`
+/// without following anything cannot leave it, so no `openat2` is needed; it can still be a mount
+/// point, hence the pseudo filesystem check.
+pub(super) fn entry_of(dir: &File, name: &[u8]) -> Option<Result<(File, FileMeta), ResolveError>> {
+    debug_assert!(!name.contains(&b'/') && !matches!(name, b"" | b"." | b".."));
+    let name = OsStr::from_bytes(name);
+    let at = |flags: OFlags| {
+        rustix::fs::openat(dir, name, flags | OFlags::NOFOLLOW, Mode::empty()).map_err(map_errno)
+    };
+    let probe = match at(PROBE_FLAGS) {
+        Ok(probe) => probe,
+        Err(e) => return Some(Err(e)),
+    };
+    match rustix::fs::fstat(&probe) {
+        Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::Symlink => None,
+        Ok(_) => Some(open_checked(probe, || at(READ_FLAGS))),
+        Err(e) => Some(Err(map_errno(e))),
+    }
+}
+
+/// Whether `e` refuses something for what it is (a device, FIFO or socket), not for where it is
+/// or who may read it.
+pub(super) fn is_not_servable(e: &ResolveError) -> bool {
+    matches!(e, ResolveError::Forbidden(reason) if *reason == NOT_SERVABLE)
+}
+
 /// Opens `rel` (empty for the root itself) under `root` with `openat2`.
 pub(super) fn beneath(root: &OwnedFd, rel: &[u8]) -> Result<(File, FileMeta), ResolveError> {
     let path = path_or_dot(rel);

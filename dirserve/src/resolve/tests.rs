@@ -7,13 +7,13 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use super::*;
-use crate::testutil::{Rng, TempTree};
+use testkit::{Rng, Tree, as_any_user};
 
 const SECRET: &[u8] = b"TOP SECRET, outside the root";
 
 /// `base/` holds the secret; `base/root/` is served.
-fn fixture() -> TempTree {
-    let t = TempTree::new("resolve");
+fn fixture() -> Tree {
+    let t = Tree::new("resolve");
     t.file("secret.txt", SECRET)
         .file("secretdir/inner.txt", SECRET)
         .file("root/index.txt", b"hello")
@@ -275,23 +275,6 @@ fn unreadable_is_forbidden() {
             check(root, "/index.txt", Want::Forbidden);
         }
     });
-}
-
-/// Runs `f` on a thread without the capabilities that let root read and search anything, so
-/// permissions are checked as for any user (CI runs as root). Linux keeps capabilities per
-/// thread: the rest of the test binary keeps its own.
-fn as_any_user(f: impl FnOnce() + Send + 'static) {
-    use rustix::thread::{CapabilitySet, capabilities, set_capabilities};
-    let outcome = std::thread::spawn(move || {
-        let mut caps = capabilities(None).expect("capget");
-        caps.effective -= CapabilitySet::DAC_OVERRIDE | CapabilitySet::DAC_READ_SEARCH;
-        set_capabilities(None, caps).expect("capset");
-        f();
-    })
-    .join();
-    if let Err(panic) = outcome {
-        std::panic::resume_unwind(panic);
-    }
 }
 
 /// Serving `/` must not expose the kernel's pseudo filesystems or devices.

@@ -5,8 +5,9 @@
 //! Deviations from CPython, on purpose:
 //! - Links to names that are not UTF-8. CPython writes the href of byte `0x80` as `%ED%B2%80`
 //!   (its internal surrogate, UTF-8 encoded), which only CPython itself maps back to the file;
-//!   we write `%80`, the raw bytes percent-encoded, which any client or mirror tool decodes back
-//!   to exactly the file's name. The link text is the same raw bytes CPython writes.
+//!   we write `%80`, the raw bytes percent-encoded ([`super::href()`]), which any client or mirror
+//!   tool decodes back to exactly the file's name. The link text is the same raw bytes CPython
+//!   writes.
 //! - A title whose percent-decoded path holds an encoded UTF-16 surrogate (`%ED%B2%80`): CPython
 //!   writes raw bytes there, or fails with an exception; we write U+FFFD, as for any other
 //!   invalid UTF-8 (where CPython does the same).
@@ -22,23 +23,18 @@
 
 use std::borrow::Cow;
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, percent_encode};
+use percent_encoding::percent_decode_str;
+use servekit::escape::{escape_html, escape_html_bytes};
 
-use crate::listing::{Entry, Kind};
-
-/// What CPython's `urllib.parse.quote` leaves alone: RFC 3986 unreserved characters (and `/`,
-/// which no name contains; the one we append to directory links is added after encoding).
-const HREF_KEEP: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'-')
-    .remove(b'~');
+use super::{Entry, Kind, href};
 
 /// Renders the listing page for a directory: [`page_head`], [`page_items`], [`PAGE_TAIL`].
 ///
 /// `request_target` is the request target as received, still percent-encoded: CPython uses the
 /// path *and* query (`self.path`); pass the same for identical pages. `entries` must already be
-/// sorted (as [`crate::listing::read_listing`] returns them).
+/// sorted (as [`super::read_listing`] returns them). The server sends the three parts apart
+/// (the items are cached), so this whole page is for the tests.
+#[cfg(test)]
 pub fn render_html(request_target: &str, entries: &[Entry]) -> Vec<u8> {
     [
         page_head(request_target),
@@ -54,14 +50,14 @@ pub const PAGE_TAIL: &[u8] = b"</ul>\n<hr>\n</body>\n</html>\n";
 /// Everything before the list; the only part that depends on the request (its title).
 pub fn page_head(request_target: &str) -> Vec<u8> {
     let display = display_path(request_target);
-    let title = html_escape(display.as_bytes());
+    let title = escape_html(&display);
     let mut out = Vec::with_capacity(160 + 2 * title.len());
     out.extend_from_slice(
         b"<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Directory listing for ",
     );
-    out.extend_from_slice(&title);
+    out.extend_from_slice(title.as_bytes());
     out.extend_from_slice(b"</title>\n</head>\n<body>\n<h1>Directory listing for ");
-    out.extend_from_slice(&title);
+    out.extend_from_slice(title.as_bytes());
     out.extend_from_slice(b"</h1>\n<hr>\n<ul>\n");
     out
 }
@@ -74,7 +70,7 @@ pub fn page_items(entries: &[Entry]) -> Vec<u8> {
         out.extend_from_slice(b"<li><a href=\"");
         out.extend_from_slice(href(entry).as_bytes());
         out.extend_from_slice(b"\">");
-        out.extend_from_slice(&html_escape(&entry.name));
+        out.extend_from_slice(&escape_html_bytes(&entry.name));
         match entry.kind {
             Kind::Dir => out.push(b'/'),
             Kind::Symlink { .. } => out.push(b'@'),
@@ -83,16 +79,6 @@ pub fn page_items(entries: &[Entry]) -> Vec<u8> {
         out.extend_from_slice(b"</a></li>\n");
     }
     out
-}
-
-/// The relative link to an entry: its raw name bytes percent-encoded (so it decodes back to
-/// exactly that name), plus `/` for a directory or a symlink to one, as CPython links them.
-pub fn href(entry: &Entry) -> String {
-    let mut link = percent_encode(&entry.name, HREF_KEEP).to_string();
-    if matches!(entry.kind, Kind::Dir | Kind::Symlink { to_dir: true }) {
-        link.push('/');
-    }
-    link
 }
 
 /// CPython's `urllib.parse.unquote(self.path, errors='surrogatepass')`, falling back to
@@ -105,34 +91,18 @@ fn display_path(target: &str) -> Cow<'_, str> {
     Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// CPython's `html.escape(s, quote=False)`: `&`, `<` and `>`, nothing else (quotes are safe in
-/// text). Works on bytes so names that are not UTF-8 pass through unchanged, as CPython's
-/// `surrogateescape` round trip writes them.
-fn html_escape(text: &[u8]) -> Cow<'_, [u8]> {
-    if !text.iter().any(|b| matches!(b, b'&' | b'<' | b'>')) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = Vec::with_capacity(text.len() + 16);
-    for &b in text {
-        match b {
-            b'&' => out.extend_from_slice(b"&amp;"),
-            b'<' => out.extend_from_slice(b"&lt;"),
-            b'>' => out.extend_from_slice(b"&gt;"),
-            _ => out.push(b),
-        }
-    }
-    Cow::Owned(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::listing::href::HREF_KEEP;
     use crate::listing::{Links, read_listing};
     use crate::resolve::ServedRoot;
-    use crate::testutil::{TempTree, cpython311};
+    use percent_encoding::percent_encode;
+    use servekit::substring;
     use std::fs::File;
     use std::path::Path;
     use std::time::UNIX_EPOCH;
+    use testkit::{Tree, cpython311};
 
     /// Runs CPython's own `list_directory` on `dir` with `self.path = target`.
     fn python_listing(dir: &Path, target: &str) -> Vec<u8> {
@@ -178,8 +148,8 @@ mod tests {
     }
 
     /// A tree of names that need escaping, quoting, case folding and `@`/`/` marks.
-    fn utf8_fixture() -> TempTree {
-        let t = TempTree::new("listing-html");
+    fn utf8_fixture() -> Tree {
+        let t = Tree::new("listing-html");
         for name in [
             "plain.txt",
             "with space.txt",
@@ -241,7 +211,7 @@ mod tests {
     #[test]
     #[ignore = "compares with CPython 3.11: tests/run.sh runs it (cargo test -p dirserve -- --ignored)"]
     fn empty_directory_identical_to_cpython() {
-        let t = TempTree::new("listing-html-empty");
+        let t = Tree::new("listing-html-empty");
         let python = python_listing(t.path(), "/");
         assert_same(&ours(t.path(), "/"), &python, "empty");
     }
@@ -269,7 +239,7 @@ mod tests {
     #[test]
     #[ignore = "compares with CPython 3.11: tests/run.sh runs it (cargo test -p dirserve -- --ignored)"]
     fn non_utf8_names_differ_from_cpython_only_in_href() {
-        let t = TempTree::new("listing-html-raw");
+        let t = Tree::new("listing-html-raw");
         t.file(b"latin1-caf\xe9", b"x")
             .file(b"\xff\xfe", b"x")
             .file(b"ok-\xc3\xa9", b"x")
@@ -282,10 +252,8 @@ mod tests {
             let (mine, theirs) = (href(e), cpython_href(e));
             if mine != theirs {
                 let needle = format!("href=\"{mine}\"");
-                let at = ours
-                    .windows(needle.len())
-                    .position(|w| w == needle.as_bytes())
-                    .expect("our href is in the page");
+                let at =
+                    substring::find(&ours, needle.as_bytes()).expect("our href is in the page");
                 ours.splice(
                     at..at + needle.len(),
                     format!("href=\"{theirs}\"").into_bytes(),
@@ -300,7 +268,7 @@ mod tests {
     #[test]
     #[ignore = "compares with CPython 3.11: tests/run.sh runs it (cargo test -p dirserve -- --ignored)"]
     fn links_out_of_the_root_differ_from_cpython_only_in_their_slash() {
-        let t = TempTree::new("listing-html-out");
+        let t = Tree::new("listing-html-out");
         t.dir("outside")
             .dir("served/sub")
             .symlink("/", "served/abs-to-root")
@@ -322,29 +290,6 @@ mod tests {
             python.contains("href=\"in-dir/\""),
             "inside links keep theirs"
         );
-    }
-
-    #[test]
-    fn hrefs_decode_back_to_the_raw_name() {
-        for name in [
-            &b"\x80"[..],
-            b"caf\xe9",
-            b"a b",
-            b"%2e%2e",
-            b"?#&",
-            "\u{1f600}".as_bytes(),
-        ] {
-            let e = Entry {
-                name: name.to_vec(),
-                kind: Kind::File,
-                size: 0,
-                modified: UNIX_EPOCH,
-            };
-            let link = href(&e);
-            assert!(link.bytes().all(|b| b.is_ascii_graphic()), "{link}");
-            let back: Vec<u8> = percent_encoding::percent_decode_str(&link).collect();
-            assert_eq!(back, name);
-        }
     }
 
     #[test]

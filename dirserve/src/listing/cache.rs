@@ -14,7 +14,7 @@
 //!   carry the same timestamp.
 //! - (otherwise: JSON, whose sizes and times the directory's mtime does not track, or an HTML page
 //!   whose directory's mtime moved or was too recent) the directory, read again without keeping
-//!   anything ([`crate::listing::fingerprint`]), hashes the same as when the page was made. That
+//!   anything ([`super::fingerprint`]), hashes the same as when the page was made. That
 //!   costs the `stat`s but neither the memory nor the rendering of a new page.
 //!
 //! What the cache holds is bounded, counted as allocated: at most [`MAX_PAGES`] directories and
@@ -24,7 +24,7 @@
 //! reads it, it is only *lent*: found through a weak reference and shared while any reader holds
 //! it, and freed with the last one.
 
-use crate::listing::Shown;
+use super::Shown;
 use crate::meta::FileMeta;
 use bytes::Bytes;
 use std::collections::HashMap;
@@ -96,7 +96,7 @@ struct Cached {
     modified: SystemTime,
     /// Whether `modified` vouches for the page by itself (see [`settled`]).
     settled: bool,
-    /// What [`crate::listing::fingerprint`] gave for the directory the page shows.
+    /// What [`super::fingerprint`] gave for the directory the page shows.
     fingerprint: u64,
     page: Held,
 }

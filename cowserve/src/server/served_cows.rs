@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::OnceLock;
 
-/// Built-in and `COWPATH` cows by name; a name never reaches the file system unless it is one
-/// of these.
-pub struct Cows {
+/// The catalog's cows by name, each parsed on first use; a name never reaches the file system
+/// unless it is one of these.
+pub struct ServedCows {
     catalog: CowCatalog,
     /// Each cow parsed once, or why it cannot be (kept, so a broken file is read once).
     parsed: BTreeMap<String, OnceLock<Result<CowFile, String>>>,
@@ -53,14 +53,14 @@ impl fmt::Display for CowError {
     }
 }
 
-impl Cows {
-    pub fn new(catalog: CowCatalog) -> Cows {
+impl ServedCows {
+    pub fn new(catalog: CowCatalog) -> ServedCows {
         let parsed = catalog
             .names()
             .into_iter()
             .map(|name| (name, OnceLock::new()))
             .collect();
-        Cows { catalog, parsed }
+        ServedCows { catalog, parsed }
     }
 
     /// The cow called `name`; an unknown name's message lists the cows there are.
@@ -91,10 +91,10 @@ mod tests {
 
     #[test]
     fn unknown_names_are_the_visitors_fault_broken_files_the_servers() {
-        let dir = std::env::temp_dir().join(format!("cowserve-server-cows-{}", std::process::id()));
-        std::fs::create_dir_all(dir.join("dir.cow")).unwrap();
+        let tree = testkit::Tree::new("server-cows");
+        let dir = tree.dir("dir.cow").path();
         std::fs::write(dir.join("broken.cow"), "$the_cow = <<EOC;\nno end\n").unwrap();
-        let cows = Cows::new(CowCatalog::from_cowpath(Some(dir.as_os_str())));
+        let cows = ServedCows::new(CowCatalog::from_cowpath(Some(dir.as_os_str())));
         let status = |name: &str| cows.get(name).map(|_| ()).map_err(|e| e.into_http().status);
         assert_eq!(status("default"), Ok(()));
         assert_eq!(status("nosuch"), Err(StatusCode::BAD_REQUEST));
@@ -113,6 +113,5 @@ mod tests {
                 .log_message()
                 .ends_with("dir.cow: not a regular file")
         );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

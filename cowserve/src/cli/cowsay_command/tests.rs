@@ -1,11 +1,11 @@
 use super::*;
 
-fn args(a: &[&str]) -> Vec<String> {
-    a.iter().map(|s| s.to_string()).collect()
+fn args(a: &[&str]) -> Vec<OsString> {
+    a.iter().map(OsString::from).collect()
 }
 
 /// Runs the command with `stdin` and returns (code, stdout, stderr).
-fn run_with(program: &str, a: &[&str], stdin: &str) -> (i32, String, String) {
+fn run_with(program: &str, a: &[&str], stdin: &str) -> (u8, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let mut input = stdin.as_bytes();
     let mut io = Io {

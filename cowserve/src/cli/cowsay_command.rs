@@ -10,8 +10,12 @@
 //!   prints ours (cowsay exits 2, or prints Perl's `Getopt::Std` banner);
 //! * invalid UTF-8 in arguments or stdin becomes U+FFFD.
 
+use std::ffi::OsString;
+
+use servekit::cli::EXIT_USAGE;
+
 use super::getopt::{Opt, UsageError, getopt};
-use super::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE, Io};
+use super::{EXIT_FAILURE, EXIT_OK, Io};
 use crate::cows::CowCatalog;
 use crate::cowsay::{self, Mode, Options, wrap};
 
@@ -23,7 +27,7 @@ const SPEC: &str = "bde:f:ghlLnNpstT:wW:y";
 const LIST_WIDTH: usize = 76;
 
 /// The usage text for `program`.
-pub fn usage(program: &str) -> String {
+fn usage(program: &str) -> String {
     format!(
         "cow{{say,think}} (cowserve {}), compatible with cowsay 3.03\n\
          Usage: {program} [-bdgpstwy] [-h] [-e eyes] [-f cowfile] \n          \
@@ -34,7 +38,7 @@ pub fn usage(program: &str) -> String {
 
 /// What the command line asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Request {
+enum Request {
     Help,
     Version,
     List,
@@ -47,7 +51,7 @@ pub enum Request {
 }
 
 /// Reads the command line of `cowsay` (or `cowthink`, if `program` says so).
-pub fn parse(program: &str, args: &[String]) -> Result<Request, UsageError> {
+fn parse(program: &str, args: &[OsString]) -> Result<Request, UsageError> {
     let (opts, words) = getopt(args, SPEC)?;
     let mut options = Options {
         think: program.to_lowercase().contains("think"),
@@ -97,7 +101,7 @@ fn parse_width(value: &str) -> Result<usize, UsageError> {
 }
 
 /// Runs cowsay or cowthink; returns the exit code.
-pub fn run(program: &str, args: &[String], io: &mut Io<'_>) -> std::io::Result<i32> {
+pub fn run(program: &str, args: &[OsString], io: &mut Io<'_>) -> std::io::Result<u8> {
     let request = match parse(program, args) {
         Ok(request) => request,
         Err(err) => {
@@ -108,7 +112,7 @@ pub fn run(program: &str, args: &[String], io: &mut Io<'_>) -> std::io::Result<i
     let catalog = CowCatalog::from_cowpath(io.cowpath.as_deref());
     match request {
         Request::Help => io.stdout.write_all(usage(program).as_bytes())?,
-        Request::Version => io.stdout.write_all(super::version().as_bytes())?,
+        Request::Version => return super::version(io),
         Request::List => match catalog.listings() {
             Ok(listings) => {
                 for listing in listings {

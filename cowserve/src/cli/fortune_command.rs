@@ -6,27 +6,30 @@
 //! (`30% file`), `all`, `-o`, `-w` and `-u` are not supported; `-m` uses
 //! Rust regex syntax (`regex-lite`, `.` matching newlines) rather than
 //! POSIX extended regular expressions; `-s` with `-l` is a usage error;
-//! bad flags exit 2 (fortune-mod: 1).
+//! bad flags exit 2 (fortune-mod: 1); invalid UTF-8 in arguments (paths
+//! too) becomes U+FFFD.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
+use servekit::cli::EXIT_USAGE;
 
 use super::getopt::{Opt, UsageError, getopt};
-use super::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE, Io};
+use super::{EXIT_FAILURE, EXIT_OK, Io};
 use crate::error::Error;
 use crate::fortune::{Filter, FortuneSet, Length};
 
 const SPEC: &str = "acefilm:n:s";
 
 /// The usage text.
-pub const USAGE: &str =
+const USAGE: &str =
     "Usage: fortune [-acefi] [-l|-s] [-n length] [-m pattern] [file|directory ...]\n";
 
 /// What the command line asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Request {
+struct Request {
     pub filter: Filter,
     /// `-c`: say which file the fortune came from.
     pub show_file: bool,
@@ -42,7 +45,7 @@ pub struct Request {
 }
 
 /// Reads the command line.
-pub fn parse(args: &[String]) -> Result<Request, UsageError> {
+fn parse(args: &[OsString]) -> Result<Request, UsageError> {
     let (opts, paths) = getopt(args, SPEC)?;
     let mut request = Request {
         filter: Filter::default(),
@@ -85,7 +88,7 @@ pub fn parse(args: &[String]) -> Result<Request, UsageError> {
 }
 
 /// Runs fortune; returns the exit code.
-pub fn run(args: &[String], io: &mut Io<'_>) -> std::io::Result<i32> {
+pub fn run(args: &[OsString], io: &mut Io<'_>) -> std::io::Result<u8> {
     let request = match parse(args) {
         Ok(request) => request,
         Err(err) => {
@@ -98,8 +101,7 @@ pub fn run(args: &[String], io: &mut Io<'_>) -> std::io::Result<i32> {
         return Ok(EXIT_OK);
     }
     if request.version {
-        io.stdout.write_all(super::version().as_bytes())?;
-        return Ok(EXIT_OK);
+        return super::version(io);
     }
     let matcher = match &request.pattern {
         Some(pattern) => match regex_lite::RegexBuilder::new(pattern)

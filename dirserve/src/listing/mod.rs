@@ -1,4 +1,10 @@
-//! Reading a directory for a listing: names, kinds, sizes and times, sorted as CPython sorts them.
+//! Directory listings. This module reads a directory's entries: names, kinds, sizes and times,
+//! sorted as CPython sorts them. Around it:
+//! - `order`: that order;
+//! - [`href()`]: the link to each entry, the same in every format;
+//! - `html`: CPython's listing page, byte for byte; `json`: the same listing for scripts;
+//! - `cache`: pages already made, shared by every reader while they stay true;
+//! - `pages`: where pages are made (listing threads) and looked up, for the handler.
 //!
 //! The entries come from `getdents64` on the descriptor the resolver already opened, in large
 //! batches, and each is `fstatat`-ed relative to that descriptor (one short lookup per name;
@@ -10,7 +16,7 @@
 //! of a directory is decided by the resolver's own rules ([`Links`]), so a listing never tells a
 //! visitor whether something outside the root exists or is a directory.
 //!
-//! [`fingerprint`] reads the same facts without keeping them: a hash of what a page shows, so a
+//! `fingerprint` reads the same facts without keeping them: a hash of what a page shows, so a
 //! page already made can be checked against the directory without making it again.
 
 use std::fs::File;
@@ -24,6 +30,16 @@ use rustix::fs::{AtFlags, FileType, RawDir, SeekFrom};
 use crate::meta::{modified_of_stat, size_of_stat};
 use crate::resolve::ServedRoot;
 
+mod cache;
+mod href;
+pub(crate) mod html;
+mod json;
+mod order;
+pub(crate) mod pages;
+
+pub use href::href;
+use order::sort_like_python;
+
 /// Bytes of directory records fetched per `getdents64` call: a few hundred names at a time
 /// (musl's `readdir` asks for 2 KiB). Much larger than the biggest single record (~280 bytes).
 const GETDENTS_BUF_BYTES: usize = 32 * 1024;
@@ -33,6 +49,7 @@ const GETDENTS_BUF_BYTES: usize = 32 * 1024;
 pub struct Entry {
     /// The name exactly as stored: raw bytes, which need not be UTF-8.
     pub name: Vec<u8>,
+    /// What it is, a symlink described without following it out of the root.
     pub kind: Kind,
     /// Size in bytes, of the entry itself (for a symlink, the link, not its target: a link out
     /// of the root must not reveal the size of what it points to).
@@ -44,12 +61,15 @@ pub struct Entry {
 /// What an entry is, as far as a listing cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
+    /// A regular file.
     File,
+    /// A directory.
     Dir,
     /// A symbolic link; `to_dir` when following it as a request would (only inside the served
     /// root) reaches a directory, so the listing links to it with a trailing `/` as CPython's
     /// `os.path.isdir` would. A link that leaves the root never has it, whatever it points to.
     Symlink {
+        /// Whether it leads to a directory inside the root.
         to_dir: bool,
     },
     /// A FIFO, socket or device, or a name that vanished before we could `stat` it. Listed (as
@@ -58,7 +78,7 @@ pub enum Kind {
 }
 
 /// Where the symbolic links of one listed directory lead, judged by the resolver
-/// ([`ServedRoot::leads_to_dir`]) exactly as a request for the link would be: followed only
+/// (`ServedRoot::leads_to_dir`) exactly as a request for the link would be: followed only
 /// while inside the root, so a link out of it is described without being followed.
 pub struct Links<'a> {
     root: &'a ServedRoot,
@@ -67,6 +87,7 @@ pub struct Links<'a> {
 }
 
 impl<'a> Links<'a> {
+    /// The links of the directory `dir` (decoded, relative to `root`; empty for the root).
     pub fn new(root: &'a ServedRoot, dir: &'a [u8]) -> Links<'a> {
         Links { root, dir }
     }
@@ -95,7 +116,7 @@ pub fn read_listing(dir: &File, links: &Links<'_>) -> io::Result<Vec<Entry>> {
 
 /// What a page shows of each entry, and so what its [`fingerprint`] covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Shown {
+pub(crate) enum Shown {
     /// Names and kinds: the HTML page.
     NamesAndKinds,
     /// Sizes and times too: the JSON listing.
@@ -106,7 +127,7 @@ pub enum Shown {
 /// without keeping anything: the same hash (from the same `hasher` keys) means the same page.
 /// Entries are hashed in the kernel's order, before sorting, so even the order of names that
 /// sort as equal (`A` and `a`) is covered.
-pub fn fingerprint(
+fn fingerprint(
     dir: &File,
     links: &Links<'_>,
     shown: Shown,
@@ -119,7 +140,7 @@ pub fn fingerprint(
 }
 
 /// [`read_listing`] and the [`fingerprint`] of what it read, in one pass.
-pub fn read_listing_and_fingerprint(
+fn read_listing_and_fingerprint(
     dir: &File,
     links: &Links<'_>,
     shown: Shown,
@@ -207,59 +228,17 @@ fn stat_at(dir: BorrowedFd<'_>, name: &[u8], links: &Links<'_>) -> (Kind, u64, S
     (kind, size_of_stat(&lstat), modified_of_stat(&lstat))
 }
 
-/// Sorts as CPython sorts `os.listdir()` names with `key=str.lower`: stable, by code point of
-/// the lowercased name.
-pub fn sort_like_python(entries: &mut [Entry]) {
-    // `sort_by_cached_key` is stable: equal keys ("A" and "a") keep `getdents` order, as in
-    // Python's stable `list.sort`.
-    entries.sort_by_cached_key(|e| python_lower_key(&e.name));
-}
-
-/// The code points of `name.decode(errors='surrogateescape').lower()`, UTF-8 encoded: bytes
-/// compare in the same order as the code points they encode, at a quarter of the memory (a key
-/// of 100,000 names is made for every sort).
-///
-/// Valid UTF-8 is lowercased with Rust's full Unicode mapping, which is Python's too (`İ`
-/// becomes `i` + U+0307, a final `Σ` becomes `ς`). Each byte that is not part of valid UTF-8
-/// becomes the lone surrogate U+DC80..U+DCFF, which `lower()` leaves alone, so such names sort
-/// after almost all text, exactly where Python puts them; it is encoded as UTF-8 would encode it
-/// if surrogates were allowed (`ED B2 80`..`ED B3 BF`), which keeps the order. (Python 3.11 knows
-/// Unicode 14, Rust a newer version: only letters added since then could case-fold differently.)
-pub fn python_lower_key(name: &[u8]) -> Vec<u8> {
-    let mut key = Vec::new();
-    for chunk in name.utf8_chunks() {
-        // A surrogate breaks Python's final-sigma context just as a chunk boundary does here.
-        let lower = chunk.valid().to_lowercase();
-        if key.is_empty() && chunk.invalid().is_empty() {
-            // The whole name, valid UTF-8: the lowercased text is the key as it is.
-            return lower.into_bytes();
-        }
-        key.extend_from_slice(lower.as_bytes());
-        for &b in chunk.invalid() {
-            let surrogate = 0xDC00 | u32::from(b);
-            key.extend([
-                0xED,
-                0x80 | (surrogate >> 6 & 0x3F) as u8,
-                0x80 | (b & 0x3F),
-            ]);
-        }
-    }
-    key
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testutil::{TempTree, cpython311};
-    use std::io::Write;
-    use std::process::Stdio;
+    use testkit::Tree;
 
     fn names(entries: &[Entry]) -> Vec<&[u8]> {
         entries.iter().map(|e| e.name.as_slice()).collect()
     }
 
     /// The listing of the tree's root directory, served from that root.
-    fn list(t: &TempTree) -> Vec<Entry> {
+    fn list(t: &Tree) -> Vec<Entry> {
         let root = ServedRoot::open(t.path()).expect("open root");
         let dir = File::open(t.path()).expect("open dir");
         read_listing(&dir, &Links::new(&root, b"")).expect("list")
@@ -267,7 +246,7 @@ mod tests {
 
     #[test]
     fn kinds_sizes_and_times() {
-        let t = TempTree::new("listing");
+        let t = Tree::new("listing");
         t.file("b.txt", b"12345")
             .dir("Adir")
             .symlink("b.txt", "link_to_file")
@@ -316,7 +295,7 @@ mod tests {
     /// marker, whatever lies outside; links that stay inside are followed as requests are.
     #[test]
     fn links_out_of_the_root_are_not_followed() {
-        let t = TempTree::new("listing-links");
+        let t = Tree::new("listing-links");
         t.dir("outside-dir")
             .file("outside-file", b"x")
             .dir("served/sub")
@@ -380,7 +359,7 @@ mod tests {
     /// The fingerprint covers what the page shows and nothing else.
     #[test]
     fn fingerprints_follow_what_the_page_shows() {
-        let t = TempTree::new("listing-fingerprint");
+        let t = Tree::new("listing-fingerprint");
         t.file("a", b"1").dir("d");
         let root = ServedRoot::open(t.path()).expect("open root");
         let dir = File::open(t.path()).expect("open dir");
@@ -415,13 +394,13 @@ mod tests {
 
     #[test]
     fn empty_directory() {
-        let t = TempTree::new("listing-empty");
+        let t = Tree::new("listing-empty");
         assert_eq!(list(&t), []);
     }
 
     #[test]
     fn many_entries_span_several_getdents_calls() {
-        let t = TempTree::new("listing-many");
+        let t = Tree::new("listing-many");
         for i in 0..3000 {
             t.file(format!("file-{i:04}-{}", "x".repeat(200)), b"");
         }
@@ -432,7 +411,7 @@ mod tests {
 
     #[test]
     fn vanished_entry_is_listed_as_other() {
-        let t = TempTree::new("listing-vanish");
+        let t = Tree::new("listing-vanish");
         let root = ServedRoot::open(t.path()).expect("open root");
         let dir = File::open(t.path()).expect("open dir");
         let links = Links::new(&root, b"");
@@ -442,134 +421,10 @@ mod tests {
 
     #[test]
     fn raw_names_survive() {
-        let t = TempTree::new("listing-raw");
+        let t = Tree::new("listing-raw");
         t.file(b"caf\xe9", b"latin-1 name")
             .file("café", b"utf-8 name");
         let entries = list(&t);
         assert_eq!(names(&entries), ["café".as_bytes(), b"caf\xe9"]);
-    }
-
-    /// Names chosen to stress the order: case pairs, special casing, final sigma, non-ASCII,
-    /// bytes that are not UTF-8, punctuation that sorts between cases.
-    const TRICKY: &[&[u8]] = &[
-        b"a",
-        b"A",
-        b"b",
-        b"B",
-        b"_x",
-        b"[x",
-        b"^x",
-        b"~x",
-        b"Zebra",
-        b"apple",
-        b"Apple",
-        b"APPLE",
-        "\u{130}stanbul".as_bytes(),
-        b"istanbul",
-        "\u{3a3}\u{391}\u{3a3}".as_bytes(),
-        "\u{3c3}\u{3b1}\u{3c2}".as_bytes(),
-        "\u{3a3}x".as_bytes(),
-        "stra\u{df}e".as_bytes(),
-        "STRA\u{1e9e}E".as_bytes(),
-        "\u{212a}elvin".as_bytes(),
-        b"kelvin",
-        "\u{c9}cole".as_bytes(),
-        "\u{e9}cole".as_bytes(),
-        b"ecole",
-        "\u{1c5}x".as_bytes(),
-        "\u{1c4}x".as_bytes(),
-        "\u{1f600}".as_bytes(),
-        "\u{ff21}".as_bytes(),
-        "\u{ff41}".as_bytes(),
-        b"\xff",
-        b"\x80abc",
-        b"\xc3",
-        b"\xc3(",
-        b"\xed\xa0\x80",
-        b"\xf4\x90\x80\x80",
-        b"a\xffb",
-        b"A\xff",
-        b"\xe2\x82",
-        "\u{10400}".as_bytes(),
-        "\u{10428}".as_bytes(),
-        b"",
-        "\u{2c2f}".as_bytes(),
-        "\u{a7c0}".as_bytes(),
-        "\u{1e921}".as_bytes(),
-        "I\u{307}".as_bytes(),
-    ];
-
-    /// Asks Python 3 to sort `names` with `key=str.lower` after a surrogateescape decode.
-    fn python_sorted(names: &[&[u8]]) -> Vec<Vec<u8>> {
-        let script = "import sys\n\
-            names = [bytes.fromhex(l).decode('utf-8', 'surrogateescape') for l in sys.stdin.read().split(',')]\n\
-            names.sort(key=lambda a: a.lower())\n\
-            print(','.join(n.encode('utf-8', 'surrogateescape').hex() for n in names), end='')\n";
-        let mut child = cpython311()
-            .args(["-c", script])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("run python3");
-        let input: Vec<String> = names.iter().map(|n| hex(n)).collect();
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input.join(",").as_bytes())
-            .expect("write to python");
-        let out = child.wait_with_output().expect("python output");
-        assert!(out.status.success(), "python failed");
-        let text = String::from_utf8(out.stdout).expect("hex output");
-        text.split(',').map(unhex).collect()
-    }
-
-    fn hex(bytes: &[u8]) -> String {
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
-    }
-
-    fn unhex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
-            .collect()
-    }
-
-    #[test]
-    #[ignore = "compares with CPython 3.11: tests/run.sh runs it (cargo test -p dirserve -- --ignored)"]
-    fn order_matches_python_exactly() {
-        // Try both input orders: ties must stay in input order, as in Python's stable sort.
-        for reversed in [false, true] {
-            let mut input: Vec<&[u8]> = TRICKY.to_vec();
-            if reversed {
-                input.reverse();
-            }
-            let want = python_sorted(&input);
-            let mut entries: Vec<Entry> = input
-                .iter()
-                .map(|n| Entry {
-                    name: n.to_vec(),
-                    kind: Kind::File,
-                    size: 0,
-                    modified: UNIX_EPOCH,
-                })
-                .collect();
-            sort_like_python(&mut entries);
-            let got: Vec<Vec<u8>> = entries.into_iter().map(|e| e.name).collect();
-            assert_eq!(got, want, "reversed={reversed}");
-        }
-    }
-
-    #[test]
-    fn key_examples() {
-        assert_eq!(python_lower_key(b"Ab"), b"ab");
-        // U+DCFF, U+DC80 and U+DCC3 as UTF-8 would encode them.
-        assert_eq!(python_lower_key(b"\xff"), b"\xed\xb3\xbf");
-        assert_eq!(python_lower_key(b"\x80A"), b"\xed\xb2\x80a");
-        assert_eq!(python_lower_key(b"A\xc3"), b"a\xed\xb3\x83");
-        assert_eq!(
-            python_lower_key("\u{130}".as_bytes()),
-            "i\u{307}".as_bytes()
-        );
     }
 }

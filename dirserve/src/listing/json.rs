@@ -12,8 +12,7 @@
 use std::fmt::Write as _;
 use std::time::SystemTime;
 
-use crate::listing::{Entry, Kind};
-use crate::listing_html::href;
+use super::{Entry, Kind, href};
 use crate::meta::unix_secs_floor;
 use servekit::escape::push_json_string;
 use servekit::utc::Utc;
@@ -50,7 +49,7 @@ pub fn render_json(entries: &[Entry]) -> Vec<u8> {
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ`, whole seconds, UTC.
-pub fn rfc3339_utc(t: SystemTime) -> String {
+fn rfc3339_utc(t: SystemTime) -> String {
     let secs = unix_secs_floor(t).clamp(MIN_RFC3339_SECS, MAX_RFC3339_SECS);
     let t = Utc::from_unix(secs);
     format!(
@@ -125,7 +124,7 @@ mod tests {
         let entries: Vec<Entry> = names.iter().map(|n| entry(n, Kind::File, 1, 2)).collect();
         let script = "import sys, json\n\
             for e in json.load(sys.stdin): print(ascii(e['name']), e['href'], e['modified'])\n";
-        let mut child = crate::testutil::cpython311()
+        let mut child = testkit::cpython311()
             .args(["-c", script])
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())

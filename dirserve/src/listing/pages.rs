@@ -10,10 +10,10 @@
 //! another: sixty clients asking for the same listing at once cost one reading of the directory,
 //! and each still gets a page read after it asked. A job whose clients have all gone is skipped.
 
-use crate::listing::{Links, Shown, fingerprint, read_listing_and_fingerprint};
-use crate::listing_cache::{Key, ListingCache, settled};
-use crate::listing_html::page_items;
-use crate::listing_json::render_json;
+use super::cache::{Key, ListingCache, settled};
+use super::html::page_items;
+use super::json::render_json;
+use super::{Links, Shown, fingerprint, read_listing_and_fingerprint};
 use crate::meta::FileMeta;
 use crate::resolve::{Resolved, ServedRoot};
 use bytes::Bytes;
@@ -130,9 +130,10 @@ impl ListingPages {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testutil::TempTree;
+    use servekit::substring;
     use std::pin::pin;
     use std::task::{Context, Poll, Waker};
+    use testkit::Tree;
 
     /// With no listing threads a job runs at once, so the answer is ready on the first poll.
     fn at_once(made: impl Future<Output = Made>) -> Bytes {
@@ -145,7 +146,7 @@ mod tests {
 
     #[test]
     fn pages_are_shared_until_the_directory_changes() {
-        let t = TempTree::new("pages");
+        let t = Tree::new("pages");
         t.file("a", b"1").dir("d");
         let root = Arc::new(ServedRoot::open(t.path()).expect("open root"));
         let pages = Arc::new(ListingPages::new(Arc::clone(&root), 0));
@@ -165,15 +166,14 @@ mod tests {
         );
         // A new name shows in both; a new size only in the JSON, where it shows at once.
         t.file("b", b"");
-        assert!(contains(&page(Shown::NamesAndKinds), b"href=\"b\""));
+        assert!(substring::find(&page(Shown::NamesAndKinds), b"href=\"b\"").is_some());
         let json = page(Shown::Everything);
         t.file("a", b"12345");
         let grown = page(Shown::Everything);
         assert_ne!(json, grown);
-        assert!(contains(&grown, b"\"size\":5"), "{grown:?}");
-    }
-
-    fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-        haystack.windows(needle.len()).any(|w| w == needle)
+        assert!(
+            substring::find(&grown, b"\"size\":5").is_some(),
+            "{grown:?}"
+        );
     }
 }

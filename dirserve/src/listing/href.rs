@@ -1,0 +1,52 @@
+//! The link from a listing to each entry, the same in every format.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_encode};
+
+use super::{Entry, Kind};
+
+/// What CPython's `urllib.parse.quote` leaves alone: RFC 3986 unreserved characters (and `/`,
+/// which no name contains; the one we append to directory links is added after encoding).
+pub(super) const HREF_KEEP: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'-')
+    .remove(b'~');
+
+/// The relative link to an entry: its raw name bytes percent-encoded (so it decodes back to
+/// exactly that name), plus `/` for a directory or a symlink to one, as CPython links them.
+pub fn href(entry: &Entry) -> String {
+    let mut link = percent_encode(&entry.name, HREF_KEEP).to_string();
+    if matches!(entry.kind, Kind::Dir | Kind::Symlink { to_dir: true }) {
+        link.push('/');
+    }
+    link
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::UNIX_EPOCH;
+
+    #[test]
+    fn hrefs_decode_back_to_the_raw_name() {
+        for name in [
+            &b"\x80"[..],
+            b"caf\xe9",
+            b"a b",
+            b"%2e%2e",
+            b"?#&",
+            "\u{1f600}".as_bytes(),
+        ] {
+            let e = Entry {
+                name: name.to_vec(),
+                kind: Kind::File,
+                size: 0,
+                modified: UNIX_EPOCH,
+            };
+            let link = href(&e);
+            assert!(link.bytes().all(|b| b.is_ascii_graphic()), "{link}");
+            let back: Vec<u8> = percent_encoding::percent_decode_str(&link).collect();
+            assert_eq!(back, name);
+        }
+    }
+}

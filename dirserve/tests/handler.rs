@@ -1,0 +1,187 @@
+//! The handler called in-process (`servekit::testing`): ranges, validators, JSON listings,
+//! listings that follow changes, redirects. No socket: what crosses one (keep-alive, limits,
+//! malformed requests, logs) is tested end to end in `tests/tests/dirserve_http.rs`.
+
+use dirserve::handler::DirHandler;
+use dirserve::resolve::ServedRoot;
+use servekit::testing::{Answer, answer, get, request};
+use std::time::Duration;
+use testkit::Tree;
+
+fn numbers(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i % 251) as u8).collect()
+}
+
+/// A handler for `tree`, making every listing at once (no listing threads).
+fn handler(tree: &Tree) -> DirHandler {
+    DirHandler::with_listing_threads(ServedRoot::open(tree.path()).expect("open the root"), 0)
+}
+
+#[test]
+fn ranges() {
+    let tree = Tree::new("ranges");
+    let data = numbers(1000);
+    tree.file("n.bin", &data).file("empty", "");
+    let handler = handler(&tree);
+    /// The inclusive byte span a 206 must carry.
+    type Span = Option<(usize, usize)>;
+    let cases: &[(&str, u16, Span)] = &[
+        ("bytes=0-9", 206, Some((0, 9))),
+        ("bytes=990-", 206, Some((990, 999))),
+        ("bytes=-10", 206, Some((990, 999))),
+        ("bytes=500-5000", 206, Some((500, 999))),
+        ("bytes=999-999", 206, Some((999, 999))),
+        ("bytes=-5000", 206, Some((0, 999))),
+        ("bytes=1000-", 416, None),
+        ("bytes=-0", 416, None),
+        ("bytes=5-2", 200, None),
+        ("bytes=0-1,5-6", 200, None),
+        ("items=0-5", 200, None),
+        ("bytes=0-99999999999999999999999", 206, Some((0, 999))),
+    ];
+    for &(range, status, span) in cases {
+        let response = get(&handler, "/n.bin", &[&format!("Range: {range}")]);
+        assert_eq!(response.status, status, "{range}");
+        match (status, span) {
+            (206, Some((start, end))) => {
+                assert_eq!(response.bytes(), &data[start..=end], "{range}");
+                assert_eq!(
+                    response.header("content-range"),
+                    Some(format!("bytes {start}-{end}/1000").as_str()),
+                    "{range}"
+                );
+            }
+            (416, _) => assert_eq!(response.header("content-range"), Some("bytes */1000")),
+            _ => assert_eq!(response.bytes(), data, "{range}"),
+        }
+    }
+    let response = get(&handler, "/n.bin", &[]);
+    assert_eq!(response.header("accept-ranges"), Some("bytes"));
+    assert_eq!(get(&handler, "/empty", &["Range: bytes=0-"]).status, 416);
+}
+
+#[test]
+fn etags_and_conditional_requests() {
+    let tree = Tree::new("etag");
+    tree.file("f.txt", "version one");
+    let handler = handler(&tree);
+    let first = get(&handler, "/f.txt", &[]);
+    let etag = first.header("etag").expect("an ETag").to_owned();
+    let modified = first.header("last-modified").unwrap().to_owned();
+    assert!(etag.starts_with('"') && etag.ends_with('"'), "{etag}");
+
+    let cached = get(&handler, "/f.txt", &[&format!("If-None-Match: {etag}")]);
+    assert_eq!(cached.status, 304);
+    assert_eq!(cached.header("etag"), Some(etag.as_str()));
+    assert_eq!(get(&handler, "/f.txt", &["If-None-Match: *"]).status, 304);
+    let other = get(&handler, "/f.txt", &["If-None-Match: \"nope\""]);
+    assert_eq!(other.status, 200);
+    // If-None-Match wins over If-Modified-Since.
+    let both = get(
+        &handler,
+        "/f.txt",
+        &[
+            "If-None-Match: \"nope\"",
+            &format!("If-Modified-Since: {modified}"),
+        ],
+    );
+    assert_eq!(both.status, 200);
+    let garbage = get(&handler, "/f.txt", &["If-Modified-Since: yesterday-ish"]);
+    assert_eq!(garbage.status, 200);
+
+    // A change makes a new validator; If-Range with the old one gets the whole new file.
+    std::thread::sleep(Duration::from_millis(20));
+    tree.file("f.txt", "version two!");
+    let changed = get(&handler, "/f.txt", &[&format!("If-None-Match: {etag}")]);
+    assert_eq!(changed.status, 200);
+    assert_eq!(changed.text(), "version two!");
+    let stale = get(
+        &handler,
+        "/f.txt",
+        &["Range: bytes=0-3", &format!("If-Range: {etag}")],
+    );
+    assert_eq!(stale.status, 200);
+    let new_etag = changed.header("etag").unwrap();
+    let fresh = get(
+        &handler,
+        "/f.txt",
+        &["Range: bytes=0-3", &format!("If-Range: {new_etag}")],
+    );
+    assert_eq!(fresh.status, 206);
+    assert_eq!(fresh.text(), "vers");
+}
+
+#[test]
+fn json_listing() {
+    let tree = Tree::new("json");
+    tree.file("a \"quoted\".txt", "12345")
+        .dir("sub")
+        .symlink("a \"quoted\".txt", "ln")
+        .file(b"raw\xff", "x");
+    let handler = handler(&tree);
+    let response = get(&handler, "/", &["Accept: application/json"]);
+    assert_eq!(response.status, 200);
+    assert_eq!(response.header("content-type"), Some("application/json"));
+    assert_eq!(response.header("vary"), Some("Accept"));
+    let text = response.text();
+    assert!(
+        text.starts_with('[') && text.trim_end().ends_with(']'),
+        "{text}"
+    );
+    assert!(text.contains(r#""name":"a \"quoted\".txt""#), "{text}");
+    assert!(
+        text.contains(r#""type":"file""#) && text.contains(r#""size":5"#),
+        "{text}"
+    );
+    assert!(text.contains(r#""type":"directory""#), "{text}");
+    assert!(text.contains(r#""type":"symlink""#), "{text}");
+    assert!(text.contains(r#""href":"raw%FF""#), "{text}");
+    assert!(text.contains(r#""modified":"20"#), "{text}");
+    // The HTML listing stays the default.
+    let html = get(&handler, "/", &[]);
+    assert_eq!(
+        html.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+}
+
+#[test]
+fn listings_follow_changes() {
+    let tree = Tree::new("listing-changes");
+    tree.file("a.txt", "a");
+    let handler = handler(&tree);
+    let age_directory = || {
+        let dir = std::fs::File::open(tree.path()).unwrap();
+        dir.set_modified(std::time::SystemTime::now() - Duration::from_secs(60))
+            .unwrap();
+    };
+    let page = || get(&handler, "/", &[]).text();
+    let items = || page().lines().filter(|l| l.starts_with("<li>")).count();
+    age_directory();
+    assert_eq!(items(), 1);
+    assert_eq!(items(), 1, "served again, from the cache");
+    tree.file("b.txt", "b");
+    assert_eq!(items(), 2, "a new file shows at once");
+    age_directory();
+    assert_eq!(items(), 2);
+    std::fs::rename(tree.at("b.txt"), tree.at("c.txt")).unwrap();
+    assert!(page().contains("c.txt"));
+    age_directory();
+    assert_eq!(items(), 2);
+    std::fs::remove_file(tree.at("a.txt")).unwrap();
+    assert_eq!(items(), 1);
+}
+
+/// HEAD of a redirect says `Content-Length: 0`, as GET does (and python).
+#[test]
+fn redirects_have_a_length_for_head_too() {
+    let tree = Tree::new("redirect-length");
+    tree.dir("sub");
+    let handler = handler(&tree);
+    for method in ["GET", "HEAD"] {
+        let response: Answer = answer(&handler, &request(method, "/sub?q=1", &[]));
+        assert_eq!(response.status, 301, "{method}");
+        assert_eq!(response.header("location"), Some("/sub/?q=1"), "{method}");
+        assert_eq!(response.header("content-length"), Some("0"), "{method}");
+    }
+}

@@ -1,0 +1,263 @@
+//! The benchmark: fromscratch against the programs it replaces, all measured in this one run on
+//! this machine (absolute figures vary between machines; compare the ratios). Loopback only,
+//! every wait bounded.
+//!
+//! Usage: bench [--short]
+//!   full:    wrk 10 s x 3 rounds per case, 50 start-up runs (about 4 minutes)
+//!   --short: for CI, wrk 2 s, 10 start-up runs
+//! Prints a Markdown table and writes it to `target/bench/results.md`, and as JSON to
+//! `target/bench/results.json`. `bash tests/bench.sh [--short]` builds the release binaries it
+//! measures, then runs this.
+//!
+//! This file is the plan: which rows, in which order. The modules of `bench` measure. It is built
+//! in the dev profile, whose panics unwind, so that the servers, nginx and containers started
+//! here are stopped on every path (the release profile aborts on a panic).
+
+use e2e::bench::docker_run::{self, End};
+use e2e::bench::serve::{self, Background, Programs, python_http_server};
+use e2e::bench::wrk::Load;
+use e2e::bench::{
+    Config, Result, Rows, nginx, report, require_tools, rss, size, startup, target_dir, tree,
+};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, ExitCode};
+use testkit::Tree;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let config = match args.as_slice() {
+        [] => Config::FULL,
+        [short] if short == "--short" => Config::SHORT,
+        _ => {
+            eprintln!("usage: bench [--short]");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&config) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(config: &Config) -> Result<()> {
+    require_tools(&["wrk", "nginx", "python3"])?;
+    let target = target_dir()?;
+    let programs = Programs::in_target(&target)?;
+    let docker = docker_run::engine_answers();
+
+    let work = Tree::new("bench");
+    // nginx's workers run as www-data.
+    std::fs::set_permissions(work.path(), std::fs::Permissions::from_mode(0o755))
+        .map_err(|e| format!("chmod {}: {e}", work.path_str()))?;
+    let www = tree::served_tree(work.path())?;
+    let cowpage = tree::cow_page(work.path(), &programs.path("cowserve"))?;
+
+    let mut rows = Rows::default();
+    sizes(&mut rows, &programs, docker)?;
+    startup(&mut rows, config, &programs, &www, &cowpage)?;
+    under_load(&mut rows, config, &programs, work.path(), &www, &cowpage)?;
+    if docker {
+        containers(&mut rows, config)?;
+    }
+
+    let out = target.join("bench");
+    report::write(&rows.0, &out)?;
+    let shown = out
+        .strip_prefix(e2e::binary::workspace_root())
+        .unwrap_or(&out);
+    println!(
+        "bench: wrote {} and {}",
+        shown.join("results.md").display(),
+        shown.join("results.json").display()
+    );
+    Ok(())
+}
+
+/// The binaries, and the images where the tests built them: the default (stable) flavour and
+/// the min-size one.
+fn sizes(rows: &mut Rows, programs: &Programs, docker: bool) -> Result<()> {
+    for program in ["pyprompt", "dirserve", "cowserve"] {
+        let bytes = size::file_bytes(&programs.path(program))?;
+        rows.record("size", program, "binary bytes", bytes);
+    }
+    if docker {
+        let images = [
+            "alpine2",
+            "alpine_web",
+            "cowserve",
+            "alpine2:min",
+            "alpine_web:min",
+            "cowserve:min",
+        ];
+        for image in images {
+            if let Some(bytes) = size::image_bytes(image) {
+                rows.record("size", format!("{image} image"), "bytes", bytes);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Start to first 200, natively.
+fn startup(
+    rows: &mut Rows,
+    config: &Config,
+    programs: &Programs,
+    www: &Path,
+    cowpage: &Path,
+) -> Result<()> {
+    let mut time = |subject: &str, runs: usize, server: &dyn Fn(u16) -> Command| {
+        let port = serve::free_port()?;
+        let spread = startup::first_200(&mut server(port), port, runs)?;
+        let metric = format!("median / min / max µs ({runs} runs)");
+        rows.record("startup", subject, metric, spread.micros());
+        Result::Ok(())
+    };
+    let (runs, python_runs) = (config.startup_runs, config.python_startup_runs);
+    time("dirserve", runs, &|port| programs.dirserve(www, port))?;
+    time("python3 -m http.server", python_runs, &|port| {
+        python_http_server(www, port)
+    })?;
+    time("cowserve", runs, &|port| programs.cowserve(port))?;
+    time(
+        "python3 -m http.server, static cow page",
+        python_runs,
+        &|port| python_http_server(cowpage, port),
+    )?;
+    Ok(())
+}
+
+/// The servers a case compares, each with its subject in the table.
+type Contenders<'a> = &'a [(&'a str, &'a Background)];
+
+/// The servers under load, and their memory before, after, and with connections held open.
+fn under_load(
+    rows: &mut Rows,
+    config: &Config,
+    programs: &Programs,
+    work: &Path,
+    www: &Path,
+    cowpage: &Path,
+) -> Result<()> {
+    let dirserve = Background::on_free_port(|port| programs.dirserve(www, port))?;
+    let python = Background::on_free_port(|port| python_http_server(www, port))?;
+    let cowserve = Background::on_free_port(|port| programs.cowserve(port))?;
+    let python_cow = Background::on_free_port(|port| python_http_server(cowpage, port))?;
+    let nginx = nginx::start(work, www, serve::free_port()?)?;
+    for server in [&dirserve, &python, &cowserve, &python_cow, &nginx] {
+        serve::wait_port(server.port)?;
+    }
+
+    let ours = [("dirserve", &dirserve), ("cowserve", &cowserve)];
+    for (subject, server) in ours {
+        let rss = rss::vm_rss_kib(server.pid())?;
+        rows.record("memory", subject, "idle RSS KiB", rss);
+    }
+
+    let load = Load {
+        threads: 2,
+        connections: 50,
+        seconds: config.wrk_seconds,
+    };
+    let section = format!("{}, median of {}", load.label(), config.wrk_rounds);
+    let files = [
+        ("dirserve", &dirserve),
+        ("nginx (2 workers + autoindex)", &nginx),
+        ("python3 -m http.server", &python),
+    ];
+    let cow = [
+        ("cowserve", &cowserve),
+        ("python3 -m http.server (static page)", &python_cow),
+    ];
+    let cases: [(&str, &str, Contenders); 3] = [
+        ("4 KiB file", "/4k.bin", &files),
+        ("1,000-entry listing", "/list/", &files),
+        ("cow page, a fresh fortune each", "/", &cow),
+    ];
+    for (name, path, servers) in cases {
+        let urls: Vec<String> = servers.iter().map(|(_, s)| s.url(path)).collect();
+        let medians = load.median_of_rounds(config.wrk_rounds, &urls)?;
+        for ((subject, _), rps) in servers.iter().zip(medians) {
+            rows.record(&section, *subject, format!("{name} rps"), rps);
+        }
+    }
+
+    for (subject, server) in ours {
+        let rss = rss::vm_rss_kib(server.pid())?;
+        rows.record("memory", subject, "RSS KiB after the load", rss);
+    }
+    let held = rss::with_keep_alive(
+        serve::loopback(dirserve.port),
+        dirserve.pid(),
+        100,
+        "/4k.bin",
+    )?;
+    rows.record(
+        "memory",
+        "dirserve",
+        "RSS KiB with 100 keep-alive connections",
+        held,
+    );
+    Ok(())
+}
+
+/// In Docker: `docker run` to the first 200 and `docker stop`, ours against a python image, and
+/// Docker's own floor.
+fn containers(rows: &mut Rows, config: &Config) -> Result<()> {
+    for image in ["alpine_web", "cowserve"] {
+        if docker_run::image_exists(image) {
+            run_and_stop(rows, image, image, config.docker_runs)?;
+        }
+    }
+    // The tutorials' own images cannot be pulled here: their published sizes, marked as quoted.
+    let quoted = "bytes, quoted, not measured";
+    rows.record(
+        "size",
+        "python:3.6 (the cowserve tutorial's base)",
+        quoted,
+        "about 900 MB",
+    );
+    rows.record(
+        "size",
+        "alpine + bash + python3 (alpine2)",
+        quoted,
+        "about 60 MB",
+    );
+    // The tutorials' python images, as a local stand-in built from Debian's python3; each stop
+    // takes the full 10 s grace period, so fewer runs.
+    let python = docker_run::python_standin()?;
+    let bytes = size::image_bytes(python).ok_or_else(|| format!("no image {python}"))?;
+    rows.record(
+        "size",
+        "python3 stand-in image (Debian python3, http.server)",
+        "bytes",
+        bytes,
+    );
+    run_and_stop(rows, "python3 stand-in", python, config.docker_python_runs)?;
+
+    if docker_run::image_exists("alpine2") {
+        // A container waiting for a name, ended with `docker stop`, or `docker kill` and `wait`.
+        let runs = config.docker_end_runs;
+        let stop = docker_run::end("alpine2", End::Stop, runs)?;
+        let metric = format!("docker stop while it waits for a name, ms (median of {runs})");
+        rows.record("docker", "alpine2", metric, stop);
+        // The floor: SIGKILL needs no cooperation, so this is Docker's own teardown time.
+        let kill = docker_run::end("alpine2", End::KillAndWait, runs)?;
+        let metric = format!("docker kill + wait, the floor, ms (median of {runs})");
+        rows.record("docker", "Docker itself", metric, kill);
+    }
+    Ok(())
+}
+
+fn run_and_stop(rows: &mut Rows, subject: &str, image: &str, runs: usize) -> Result<()> {
+    let medians = docker_run::run_and_stop(image, runs)?;
+    let metric = format!("docker run to first 200, ms (median of {runs})");
+    rows.record("docker", subject, metric, medians.run_ms);
+    let metric = format!("docker stop, ms (median of {runs})");
+    rows.record("docker", subject, metric, medians.stop_ms);
+    Ok(())
+}
