@@ -14,6 +14,7 @@
 //! - `report`: the Markdown table and `results.json`.
 
 pub mod docker_run;
+pub mod large_file;
 pub mod nginx;
 pub mod report;
 pub mod rss;
@@ -79,6 +80,8 @@ pub struct Config {
     pub docker_python_runs: usize,
     /// `docker stop` / `docker kill` runs of alpine2.
     pub docker_end_runs: usize,
+    /// The large file's size, MiB.
+    pub large_file_mib: usize,
 }
 
 impl Config {
@@ -91,6 +94,7 @@ impl Config {
         docker_runs: 5,
         docker_python_runs: 3,
         docker_end_runs: 5,
+        large_file_mib: 256,
     };
     /// CI: wrk 2 s, 10 start-up runs.
     pub const SHORT: Config = Config {
@@ -98,6 +102,7 @@ impl Config {
         startup_runs: 10,
         python_startup_runs: 3,
         docker_python_runs: 1,
+        large_file_mib: 32,
         ..Config::FULL
     };
 }

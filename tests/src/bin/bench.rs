@@ -17,7 +17,8 @@ use e2e::bench::docker_run::{self, End};
 use e2e::bench::serve::{self, Background, Programs, python_http_server};
 use e2e::bench::wrk::Load;
 use e2e::bench::{
-    Config, Result, Rows, nginx, report, require_tools, rss, size, startup, target_dir, tree,
+    Config, Result, Rows, large_file, median, nginx, report, require_tools, rss, size, startup,
+    target_dir, tree,
 };
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -186,6 +187,8 @@ fn under_load(
         }
     }
 
+    large_files(rows, config, www, &files)?;
+
     for (subject, server) in ours {
         let rss = rss::vm_rss_kib(server.pid())?;
         rows.record("memory", subject, "RSS KiB after the load", rss);
@@ -203,6 +206,49 @@ fn under_load(
         held,
     );
     Ok(())
+}
+
+/// A large file on one connection and on 8 at once: MB/s and the server's CPU per GiB, the
+/// median of `wrk_rounds` (each server in turn within a round).
+fn large_files(rows: &mut Rows, config: &Config, www: &Path, servers: Contenders) -> Result<()> {
+    let mib = config.large_file_mib;
+    large_file::make(&www.join("large.bin"), mib)?;
+    let size = (mib as u64) << 20;
+    let section = format!("{mib} MiB file, median of {}", config.wrk_rounds);
+    for streams in [1, 8] {
+        let mut runs = vec![Vec::new(); servers.len()];
+        for _ in 0..config.wrk_rounds {
+            for ((_, server), runs) in servers.iter().zip(&mut runs) {
+                let addr = serve::loopback(server.port);
+                runs.push(large_file::download(
+                    addr,
+                    "/large.bin",
+                    size,
+                    streams,
+                    server.pid(),
+                )?);
+            }
+        }
+        for ((subject, _), runs) in servers.iter().zip(runs) {
+            let speeds: Vec<u64> = runs.iter().map(|t| t.mb_per_s).collect();
+            let cpu: Vec<u64> = runs.iter().map(|t| t.cpu_ms_per_gib).collect();
+            let (speed, cpu) = (median(&speeds).unwrap_or(0), median(&cpu).unwrap_or(0));
+            let what = if streams == 1 {
+                "1 stream".to_owned()
+            } else {
+                format!("{streams} streams")
+            };
+            rows.record(&section, *subject, format!("{what}, MB/s"), speed);
+            let seconds = format!("{}.{:03}", cpu / 1000, cpu % 1000);
+            rows.record(
+                &section,
+                *subject,
+                format!("{what}, server CPU s per GiB"),
+                seconds,
+            );
+        }
+    }
+    std::fs::remove_file(www.join("large.bin")).map_err(|e| format!("large.bin: {e}"))
 }
 
 /// In Docker: `docker run` to the first 200 and `docker stop`, ours against a python image, and
