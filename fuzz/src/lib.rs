@@ -194,5 +194,5 @@ pub fn check_answer(input: &[u8], output: &[u8]) {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+    servekit::substring::find(haystack, needle).is_some()
 }

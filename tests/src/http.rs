@@ -69,7 +69,7 @@ impl Connection {
     /// Reads one response; `head_only` for answers to HEAD, which have no body.
     pub fn read_response(&mut self, head_only: bool) -> Option<Response> {
         let head_end = loop {
-            if let Some(i) = find(&self.buffered, b"\r\n\r\n") {
+            if let Some(i) = servekit::substring::find(&self.buffered, b"\r\n\r\n") {
                 break i + 4;
             }
             if !self.fill() {
@@ -220,8 +220,4 @@ fn connect_from(addr: SocketAddr, source: Ipv4Addr) -> io::Result<TcpStream> {
         }
         Ok(stream)
     }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }

@@ -123,7 +123,7 @@ impl Pty {
 
 /// Whether `haystack` contains `needle`.
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
+    servekit::substring::find(haystack, needle).is_some()
 }
 
 /// Compares the settings that decide whether a terminal is sane after a program left it.

@@ -102,7 +102,7 @@ fn fetch(addr: SocketAddr, path: &str) -> Result<u64> {
             body += n as u64;
         } else {
             head.extend_from_slice(&buffer[..n]);
-            if let Some(end) = head.windows(4).position(|w| w == b"\r\n\r\n") {
+            if let Some(end) = servekit::substring::find(&head, b"\r\n\r\n") {
                 if !head.starts_with(b"HTTP/1.1 200") && !head.starts_with(b"HTTP/1.0 200") {
                     let line = String::from_utf8_lossy(&head[..head.len().min(40)]).into_owned();
                     return Err(format!("GET {path}: {line}"));
