@@ -27,9 +27,10 @@ pub enum Body {
     Bytes(Bytes),
     /// Several pieces sent one after another (a page around a cached part), without copying.
     Parts(VecDeque<Bytes>),
-    /// Read with `pread` as hyper asks for more: small files in one read, large ones in chunks.
-    /// Plain blocking reads beat `tokio::fs` by about 2x here (measured with wrk on this
-    /// project's machine): the page cache answers.
+    /// On a TCP connection, sent with `sendfile(2)` (servekit's `sendfile` module); on other
+    /// streams (the fuzz targets, in-process tests), read with `pread` as hyper asks for more:
+    /// small files in one read, large ones in chunks. Plain blocking calls beat `tokio::fs` by
+    /// about 2x here (measured with wrk on this project's machine): the page cache answers.
     File {
         /// The open file, read from `offset` on.
         file: File,

@@ -15,8 +15,9 @@
 //! - `slots`: the cap on connections; when full, the connection idle the longest makes room.
 //! - `idle`: an I/O wrapper that drops connections making no progress (idle or stalled), and
 //!   what each connection is doing (idle between requests or not), for `slots`.
-//! - `body`: the response body type: empty, bytes in memory, or a file range streamed in chunks;
+//! - `body`: the response body type: empty, bytes in memory, or a file range (sent by `sendfile`);
 //!   or a response still being made, which `serve` waits for.
+//! - `sendfile`: file bodies sent from the page cache to the socket by `sendfile(2)`, past hyper.
 //! - `offload`: a few threads of their own for slow work (huge listings), off the workers.
 //! - `error`: [`HttpError`] and python's error page, every error turned into a response here.
 //! - `escape`: text into HTML and JSON bodies.
@@ -36,6 +37,7 @@ mod idle;
 mod launch;
 pub mod listen;
 pub mod offload;
+mod sendfile;
 pub mod serve;
 mod slots;
 pub mod substring;

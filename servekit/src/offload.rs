@@ -4,7 +4,7 @@
 //! listing of 100,000 entries (a `stat` per entry, a sort, the rendering: hundreds of
 //! milliseconds), none of them moves. Such work goes here instead, to a fixed number of threads
 //! started on first use and kept for the life of the process (so each keeps its allocator cache,
-//! see [`crate::alloc`]). Jobs wait in one queue, first come first served; the number of threads
+//! see the `cachealloc` crate). Jobs wait in one queue, first come first served; the number of threads
 //! is the bound on how much CPU and transient memory the work takes at once. A handler answers
 //! with [`crate::Body::later`] and a future that waits for its job's result through a [`oneshot`]
 //! channel, and `serve` sends the response once it is ready.

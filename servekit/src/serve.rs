@@ -10,6 +10,7 @@ use crate::body::{self, Body};
 use crate::error::HttpError;
 use crate::idle::{Activity, IdleTimeout, Watched};
 use crate::listen;
+use crate::sendfile::{FileQueue, Outgoing, SendfileStream};
 use crate::slots::Slots;
 use hyper::body::Incoming;
 use hyper::header::{HOST, HeaderValue, SERVER};
@@ -136,7 +137,7 @@ impl<H: Handler> StreamServer<H> {
     {
         let slot = self.0.slots.acquire().await;
         let activity = Arc::clone(slot.activity());
-        connection(stream, client, Arc::clone(&self.0), activity).await;
+        connection(stream, None, client, Arc::clone(&self.0), activity).await;
     }
 }
 
@@ -261,7 +262,9 @@ async fn accept_loop<H: Handler>(
         let shared = Arc::clone(&shared);
         let done = done.clone();
         tokio::spawn(async move {
-            connection(stream, peer.ip(), shared, Arc::clone(slot.activity())).await;
+            let (stream, files) = SendfileStream::new(stream);
+            let activity = Arc::clone(slot.activity());
+            connection(stream, Some(files), peer.ip(), shared, activity).await;
             // The connection's slot frees, and its worker may finish, only now.
             drop((slot, done));
         });
@@ -269,9 +272,11 @@ async fn accept_loop<H: Handler>(
 }
 
 /// Serves one connection, keeping `activity` up to date; on shutdown lets the response in
-/// flight finish, then closes; when a full server needs its slot, closes if idle.
+/// flight finish, then closes; when a full server needs its slot, closes if idle. `files` is the
+/// queue of a [`SendfileStream`], whose file bodies go out as `sendfile` calls.
 async fn connection<H, S>(
     stream: S,
+    files: Option<Arc<FileQueue>>,
     client: IpAddr,
     shared: Arc<Shared<H>>,
     activity: Arc<Activity>,
@@ -288,9 +293,11 @@ async fn connection<H, S>(
         // Busy from the request's head until hyper has taken the last of the response's body.
         let answering = service_activity.request_began();
         let shared = Arc::clone(&service_shared);
+        let files = files.clone();
         async move {
             let response = respond(&shared, request, client).await;
-            Ok::<_, Infallible>(response.map(|body| Watched::new(body, answering)))
+            let outgoing = |body| Watched::new(Outgoing::new(body, files), answering);
+            Ok::<_, Infallible>(response.map(outgoing))
         }
     });
     let mut builder = http1::Builder::new();
