@@ -40,7 +40,7 @@ stable)
     echo "build-binary.sh: this builder has no Rust standard library for $target" >&2
     exit 2
   fi
-  cargo build --release --locked --target "$target" -p "$program"
+  RUSTFLAGS=$RELEASE_RUSTFLAGS cargo build --release --locked --target "$target" -p "$program"
   ;;
 min)
   if [ -x /usr/local/rust-nightly/bin/cargo ]; then
@@ -56,9 +56,11 @@ min)
     rustup toolchain install nightly --profile minimal --component rust-src --target "$target"
     set -- cargo +nightly
   fi
-  RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none" \
+  # optimize_for_size: the standard library's smaller variants (sorting, formatting).
+  RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none $RELEASE_RUSTFLAGS" \
     CARGO_PROFILE_RELEASE_OPT_LEVEL=z \
-    "$@" build --release --locked --target "$target" -p "$program" -Z build-std=std,panic_abort
+    "$@" build --release --locked --target "$target" -p "$program" \
+    -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size
   ;;
 *)
   echo "build-binary.sh: FLAVOUR is stable or min, not '$flavour'" >&2

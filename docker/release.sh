@@ -88,7 +88,7 @@ trap 'rm -rf "$stage"' EXIT
 archives=()
 for triple in $(tested_triples); do
   use_rust_lld "$triple"
-  cargo build --release --locked --target "$triple" -p pyprompt -p dirserve -p cowserve
+  RUSTFLAGS=$RELEASE_RUSTFLAGS cargo build --release --locked --target "$triple" -p pyprompt -p dirserve -p cowserve
 
   name=fromscratch-$version-$triple
   dir=$stage/$name
