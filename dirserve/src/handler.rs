@@ -136,13 +136,6 @@ fn file_response(request: &HeaderMap, resolved: Resolved) -> Response<Body> {
         header::CONTENT_TYPE,
         HeaderValue::from_static(mime::guess_type(name)),
     );
-    for (name, value) in [
-        (header::LAST_MODIFIED, &validators.last_modified),
-        (header::ETAG, &validators.etag),
-    ] {
-        headers.insert(name, HeaderValue::try_from(value.as_str()).expect("ASCII"));
-    }
-    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     let freshness = conditional::evaluate(
         request
             .get(header::IF_NONE_MATCH)
@@ -152,11 +145,6 @@ fn file_response(request: &HeaderMap, resolved: Resolved) -> Response<Body> {
             .map(HeaderValue::as_bytes),
         &validators,
     );
-    if freshness == Freshness::NotModified {
-        headers.remove(header::CONTENT_TYPE);
-        *response.status_mut() = StatusCode::NOT_MODIFIED;
-        return response;
-    }
     let size = meta.size;
     let range = match request.get(header::RANGE) {
         Some(range)
@@ -169,6 +157,18 @@ fn file_response(request: &HeaderMap, resolved: Resolved) -> Response<Body> {
         }
         _ => RangeAnswer::Full,
     };
+    for (name, value) in [
+        (header::LAST_MODIFIED, validators.last_modified),
+        (header::ETAG, validators.etag),
+    ] {
+        headers.insert(name, HeaderValue::try_from(value).expect("ASCII"));
+    }
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    if freshness == Freshness::NotModified {
+        headers.remove(header::CONTENT_TYPE);
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        return response;
+    }
     match range {
         RangeAnswer::Full => *response.body_mut() = Body::file_range(resolved.file, 0, size),
         RangeAnswer::Partial {

@@ -35,6 +35,9 @@ const SUFFIX_MAP: &[(&str, &str)] = &[
     (".tz", ".tar.gz"),
 ];
 
+/// Longer than every key of the tables above and below: a longer extension matches none.
+const MAX_KEY: usize = 16;
+
 /// `mimetypes._encodings_map_default` keys: compression suffixes (case-sensitive).
 const ENCODING_SUFFIXES: &[&str] = &[".Z", ".br", ".bz2", ".gz", ".xz"];
 
@@ -198,6 +201,22 @@ pub fn guess_type(name: &[u8]) -> &'static str {
     if let Some(t) = lookup(HANDLER_MAP, ext) {
         return t;
     }
+    // The common case, without allocating (this runs on every file served): a short ASCII
+    // extension that is neither a shorthand nor a compression suffix is looked up lowercased.
+    if ext.len() <= MAX_KEY && ext.is_ascii() {
+        let mut buffer = [0; MAX_KEY];
+        let lower = &mut buffer[..ext.len()];
+        lower.copy_from_slice(ext);
+        lower.make_ascii_lowercase();
+        let plain = lookup(SUFFIX_MAP, lower).is_none()
+            && !ENCODING_SUFFIXES.iter().any(|s| s.as_bytes() == ext);
+        if let Some(t) = lookup(HANDLER_MAP, lower) {
+            return t;
+        }
+        if plain {
+            return lookup(TYPES, lower).unwrap_or(DEFAULT_TYPE);
+        }
+    }
     let lower = lowercase(ext);
     if let Some(t) = lower.as_deref().and_then(|l| lookup(HANDLER_MAP, l)) {
         return t;
@@ -261,6 +280,13 @@ fn lookup(table: &[(&str, &'static str)], key: &[u8]) -> Option<&'static str> {
 mod tests {
     use super::*;
     use testkit::cpython311;
+
+    #[test]
+    fn no_key_is_longer_than_the_fast_path_buffer() {
+        for (key, _) in TYPES.iter().chain(HANDLER_MAP).chain(SUFFIX_MAP) {
+            assert!(key.len() <= MAX_KEY, "{key}");
+        }
+    }
 
     #[test]
     fn tables_are_sorted_for_binary_search() {
