@@ -12,7 +12,8 @@ const ENV_PREFIX: &str = "DIRSERVE";
 
 /// The one-line usage, printed after a usage error.
 pub const USAGE: &str = "Usage: dirserve [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [--quiet] \
-[--timeout SECS] [--healthcheck | --fetch URL] [PORT]";
+[--timeout SECS] [-H 'NAME: VALUE']... [--cors] [--health-path PATH] \
+[--healthcheck | --fetch URL] [PORT]";
 
 /// The `--help` text.
 pub const HELP: &str = concat!(
@@ -21,6 +22,7 @@ pub const HELP: &str = concat!(
     ": serves a directory over HTTP, a drop-in for `python3 -m http.server`.
 
 Usage: dirserve [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [--quiet] [--timeout SECS]
+                [-H 'NAME: VALUE']... [--cors] [--health-path PATH]
                 [--healthcheck | --fetch URL] [PORT]
 
 Arguments (as python's):
@@ -34,15 +36,23 @@ Beyond python:
   -q, --quiet               no access log on stderr
       --timeout SECS        drop a client that takes longer than this to send its request
                             head, or moves no byte for this long (default: 10)
-      --healthcheck         ask http://127.0.0.1:PORT/ and exit 0 if it answers 2xx or 3xx,
-                            else 1: a HEALTHCHECK for images without a shell
+  -H, --header 'NAME: VALUE'
+                            add this header to every answer (repeatable; the first of a name
+                            replaces the server's own)
+      --cors                let any web page read the answers (Access-Control-Allow-Origin: *)
+                            and answer CORS preflights for GET and HEAD
+      --health-path PATH    answer GET PATH (e.g. /healthz) with 200 ok, without touching the
+                            disk and without a log line: for Kubernetes probes
+      --healthcheck         ask http://127.0.0.1:PORT/ (or the health path) and exit 0 if it
+                            answers 2xx or 3xx, else 1: a HEALTHCHECK for images without a shell
       --fetch URL           print the page at an http:// URL and exit (0 on a 2xx): a client
                             for containers without curl
   -h, --help                this help
   -V, --version             the version
 
 Every option has an environment variable, for containers; options win over them:
-  DIRSERVE_PORT, DIRSERVE_BIND, DIRSERVE_DIRECTORY, DIRSERVE_QUIET=1, DIRSERVE_TIMEOUT
+  DIRSERVE_PORT, DIRSERVE_BIND, DIRSERVE_DIRECTORY, DIRSERVE_QUIET=1, DIRSERVE_TIMEOUT,
+  DIRSERVE_HEADERS (one 'NAME: VALUE' a line), DIRSERVE_CORS=1, DIRSERVE_HEALTH_PATH
 
 Safety: nothing outside DIRECTORY is ever served: `..` in any encoding is refused, symbolic
 links are followed only while they stay inside DIRECTORY, and /proc, /sys and device files are
@@ -135,7 +145,7 @@ mod tests {
         assert!(matches!(parse_strs(&["-V"]), Ok(Command::Version)));
         assert!(matches!(
             parse_strs(&["--healthcheck", "8080"]),
-            Ok(Command::Client(ClientMode::Healthcheck { port: 8080 }))
+            Ok(Command::Client(ClientMode::Healthcheck { port: 8080, .. }))
         ));
         assert!(
             parse_strs(&["--cgi"])

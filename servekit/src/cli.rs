@@ -1,10 +1,11 @@
 //! The flags and environment variables both servers take, parsed once here.
 //!
-//! `[-b ADDR] [-p VERSION] [--quiet] [--timeout SECS] [--healthcheck | --fetch URL] [PORT]`,
-//! python's names
-//! where python has them. Each has an environment variable, `<PREFIX>_PORT` and so on, for
+//! `[-b ADDR] [-p VERSION] [--quiet] [--timeout SECS] [--header 'NAME: VALUE']... [--cors]
+//! [--health-path PATH] [--healthcheck | --fetch URL] [PORT]`, python's names where python has
+//! them. Each has an environment variable, `<PREFIX>_PORT` and so on, for
 //! containers; flags win over the environment.
 
+use crate::additions::Additions;
 use lexopt::{Arg, Parser};
 use std::ffi::OsString;
 use std::time::Duration;
@@ -30,6 +31,8 @@ pub struct CommonArgs {
     pub healthcheck: bool,
     /// `--fetch URL`: print a page instead of serving.
     pub fetch: Option<String>,
+    /// `--header`, `--cors`, `--health-path`: what the operator adds to every answer.
+    pub additions: Additions,
 }
 
 /// A command-line argument with nothing borrowed from the parser, so it can be handed around.
@@ -75,7 +78,8 @@ impl Flag {
 
 impl CommonArgs {
     /// Defaults (port 8000, all interfaces, keep-alive, 10 s timeout) overridden by
-    /// `<prefix>_PORT`, `<prefix>_BIND`, `<prefix>_QUIET`, `<prefix>_TIMEOUT`.
+    /// `<prefix>_PORT`, `<prefix>_BIND`, `<prefix>_QUIET`, `<prefix>_TIMEOUT`, `<prefix>_HEADERS`
+    /// (one `Name: value` a line), `<prefix>_CORS`, `<prefix>_HEALTH_PATH`.
     pub fn from_env(prefix: &str) -> Result<CommonArgs, String> {
         let var = |name: &str| std::env::var(format!("{prefix}_{name}")).ok();
         let mut args = CommonArgs {
@@ -86,6 +90,7 @@ impl CommonArgs {
             timeout: Duration::from_secs(10),
             healthcheck: false,
             fetch: None,
+            additions: Additions::default(),
         };
         if let Some(port) = var("PORT") {
             args.port = parse_port(&port).map_err(|e| format!("{prefix}_PORT: {e}"))?;
@@ -96,6 +101,19 @@ impl CommonArgs {
         }
         if let Some(timeout) = var("TIMEOUT") {
             args.timeout = parse_timeout(&timeout).map_err(|e| format!("{prefix}_TIMEOUT: {e}"))?;
+        }
+        for line in var("HEADERS").iter().flat_map(|h| h.lines()) {
+            if !line.trim().is_empty() {
+                let added = args.additions.add_header(line);
+                added.map_err(|e| format!("{prefix}_HEADERS: {e}"))?;
+            }
+        }
+        if let Some(cors) = var("CORS") {
+            args.additions.cors = parse_bool(&cors).map_err(|e| format!("{prefix}_CORS: {e}"))?;
+        }
+        if let Some(path) = var("HEALTH_PATH").filter(|p| !p.is_empty()) {
+            let set = args.additions.set_health_path(&path);
+            set.map_err(|e| format!("{prefix}_HEALTH_PATH: {e}"))?;
         }
         Ok(args)
     }
@@ -122,6 +140,13 @@ impl CommonArgs {
             self.healthcheck = true;
         } else if flag.is(None, "fetch") {
             self.fetch = Some(value(parser, "--fetch")?);
+        } else if flag.is(Some('H'), "header") {
+            self.additions.add_header(&value(parser, "--header")?)?;
+        } else if flag.is(None, "cors") {
+            self.additions.cors = true;
+        } else if flag.is(None, "health-path") {
+            self.additions
+                .set_health_path(&value(parser, "--health-path")?)?;
         } else if let Flag::Value(port) = flag {
             let port = port.to_str().ok_or("the port must be a number")?;
             self.port = parse_port(port)?;
@@ -138,7 +163,14 @@ impl CommonArgs {
         use crate::client::ClientMode;
         match (&self.fetch, self.healthcheck) {
             (Some(url), _) => Some(ClientMode::Fetch { url: url.clone() }),
-            (None, true) => Some(ClientMode::Healthcheck { port: self.port }),
+            (None, true) => Some(ClientMode::Healthcheck {
+                port: self.port,
+                path: self
+                    .additions
+                    .health_path
+                    .clone()
+                    .unwrap_or_else(|| "/".into()),
+            }),
             (None, false) => None,
         }
     }
@@ -202,6 +234,44 @@ mod tests {
         assert_eq!(args.bind.as_deref(), Some("::1"));
         assert!(!args.keep_alive && args.quiet);
         assert_eq!(args.port, 8000);
+    }
+
+    #[test]
+    fn additions_flags() {
+        let args = parse(&[
+            "--header",
+            "X-A: 1",
+            "-H",
+            "X-B: 2",
+            "--cors",
+            "--health-path=/healthz",
+            "--healthcheck",
+        ])
+        .unwrap();
+        let mut expected = Additions::default();
+        expected.add_header("X-A: 1").unwrap();
+        expected.add_header("X-B: 2").unwrap();
+        expected.cors = true;
+        expected.set_health_path("/healthz").unwrap();
+        assert_eq!(args.additions, expected);
+        // The health check asks the health path when there is one.
+        assert_eq!(
+            args.client_mode(),
+            Some(crate::client::ClientMode::Healthcheck {
+                port: 8000,
+                path: "/healthz".into()
+            })
+        );
+        assert!(
+            parse(&["--header", "Nope"])
+                .unwrap_err()
+                .contains("expected 'Name: value'")
+        );
+        assert!(
+            parse(&["--health-path", "x"])
+                .unwrap_err()
+                .contains("/healthz")
+        );
     }
 
     #[test]

@@ -17,10 +17,12 @@ const MAX_RESPONSE: usize = 16 << 20;
 /// What the client was asked to do instead of serving.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientMode {
-    /// `--healthcheck`: exit 0 if `http://127.0.0.1:PORT/` answers 2xx or 3xx, else 1.
+    /// `--healthcheck`: exit 0 if `http://127.0.0.1:PORT/PATH` answers 2xx or 3xx, else 1.
     Healthcheck {
         /// The server's port on 127.0.0.1.
         port: u16,
+        /// `/`, or the server's `--health-path`.
+        path: String,
     },
     /// `--fetch URL`: print the body of `GET URL` and exit 0 on a 2xx, else say why and exit 1.
     Fetch {
@@ -32,24 +34,24 @@ pub enum ClientMode {
 /// Runs the mode and returns `main`'s exit code.
 pub fn run(mode: &ClientMode) -> ExitCode {
     match mode {
-        ClientMode::Healthcheck { port } => healthcheck(*port),
+        ClientMode::Healthcheck { port, path } => healthcheck(*port, path),
         ClientMode::Fetch { url } => fetch(url),
     }
 }
 
-/// Asks for `/` on IPv4, then IPv6 loopback (a server bound to `::1` alone), and judges the
+/// Asks for `path` on IPv4, then IPv6 loopback (a server bound to `::1` alone), and judges the
 /// status line alone: the body of a real folder's listing can be any size.
-fn healthcheck(port: u16) -> ExitCode {
+fn healthcheck(port: u16, path: &str) -> ExitCode {
     let addrs = [
         SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
         SocketAddr::from((Ipv6Addr::LOCALHOST, port)),
     ];
     let mut failures = Vec::new();
     for addr in addrs {
-        match status_of(addr, &addr.to_string(), "/") {
+        match status_of(addr, &addr.to_string(), path) {
             Ok(status) if (200..400).contains(&status) => return ExitCode::SUCCESS,
             Ok(status) => {
-                eprintln!("healthcheck: http://{addr}/ answered {status}");
+                eprintln!("healthcheck: http://{addr}{path} answered {status}");
                 return ExitCode::FAILURE;
             }
             Err(e) => failures.push(format!("{addr}: {e}")),
@@ -199,7 +201,7 @@ mod tests {
             .unwrap()
             .port();
         // The listener is dropped: nothing answers on that port now.
-        assert_eq!(healthcheck(port), ExitCode::FAILURE);
+        assert_eq!(healthcheck(port, "/"), ExitCode::FAILURE);
         assert_eq!(
             fetch(&format!("http://127.0.0.1:{port}/")),
             ExitCode::FAILURE

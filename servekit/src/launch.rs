@@ -38,6 +38,7 @@ pub fn serve_until_signal<H: Handler>(
         keep_alive: common.keep_alive,
         workers: 0,
         server_name,
+        additions: common.additions.clone(),
     };
     match serve::run(config, handler, termination()) {
         Ok(()) => ExitCode::SUCCESS,

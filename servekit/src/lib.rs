@@ -8,6 +8,7 @@
 //! shutdown on SIGTERM/SIGINT.
 //!
 //! Layout:
+//! - `additions`: what an operator adds to every answer: `--header`, `--cors`, `--health-path`.
 //! - `cli`: the flags and environment variables both servers take (bind, port, quiet, ...).
 //! - `listen`: binding (IPv4 and IPv6 for "all interfaces") and python's start-up line.
 //! - `launch`: from the shared flags to a running server and an exit code.
@@ -28,6 +29,7 @@
 //! - `testing` (feature `testing`, for the servers' tests): a handler called in-process.
 
 pub mod access_log;
+pub mod additions;
 pub mod body;
 pub mod cli;
 pub mod client;

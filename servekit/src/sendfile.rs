@@ -436,6 +436,7 @@ mod tests {
             keep_alive: true,
             workers: 1,
             server_name: "test",
+            additions: Default::default(),
         };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = std::thread::spawn(move || {

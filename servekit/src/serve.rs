@@ -6,6 +6,7 @@
 //! musl at 25% below one single-threaded runtime.
 
 use crate::access_log;
+use crate::additions::{Additions, Early};
 use crate::body::{self, Body};
 use crate::error::HttpError;
 use crate::idle::{Activity, IdleTimeout, Watched};
@@ -84,6 +85,8 @@ pub struct ServerConfig {
     pub workers: usize,
     /// The `Server` header, e.g. `dirserve/0.1.0`.
     pub server_name: &'static str,
+    /// `--header`, `--cors`, `--health-path`.
+    pub additions: Additions,
 }
 
 /// State every worker shares.
@@ -95,6 +98,7 @@ struct Shared<H> {
     quiet: bool,
     keep_alive: bool,
     server_name: HeaderValue,
+    additions: Additions,
 }
 
 impl<H: Handler> Shared<H> {
@@ -105,6 +109,7 @@ impl<H: Handler> Shared<H> {
         quiet: bool,
         keep_alive: bool,
         name: &'static str,
+        additions: Additions,
     ) -> Arc<Self> {
         Arc::new(Shared {
             handler,
@@ -114,6 +119,7 @@ impl<H: Handler> Shared<H> {
             quiet,
             keep_alive,
             server_name: HeaderValue::from_static(name),
+            additions,
         })
     }
 }
@@ -126,7 +132,15 @@ pub struct StreamServer<H>(Arc<Shared<H>>);
 impl<H: Handler> StreamServer<H> {
     /// A quiet server with keep-alive, named `servekit` in its `Server` header.
     pub fn new(handler: H, limits: Limits) -> StreamServer<H> {
-        StreamServer(Shared::new(handler, limits, true, true, "servekit"))
+        StreamServer::with_additions(handler, limits, Additions::default())
+    }
+
+    /// [`StreamServer::new`] with an operator's additions (`--header`, `--cors`,
+    /// `--health-path`).
+    pub fn with_additions(handler: H, limits: Limits, additions: Additions) -> StreamServer<H> {
+        StreamServer(Shared::new(
+            handler, limits, true, true, "servekit", additions,
+        ))
     }
 
     /// Serves `stream` until the client closes it, an error, or a timeout (needs a tokio
@@ -164,6 +178,7 @@ where
         config.quiet,
         config.keep_alive,
         config.server_name,
+        config.additions,
     );
     let main_runtime = runtime()?;
     let mut shutdown = Box::pin(shutdown);
@@ -322,26 +337,33 @@ async fn connection<H, S>(
     let _ = conn.await;
 }
 
-/// Calls the handler (waiting for a [`Body::later`] answer), turns an error into its page, adds
-/// `Server`, and logs the request.
+/// Calls the handler (waiting for a [`Body::later`] answer) unless the operator's additions
+/// answer first (health path, CORS preflight), turns an error into its page, adds `Server` and
+/// the operator's headers, and logs the request (never the health path's).
 async fn respond<H: Handler>(
     shared: &Shared<H>,
     request: Request<Incoming>,
     client: IpAddr,
 ) -> Response<Body> {
     let (request, _body) = request.into_parts();
-    let answer = has_one_host(&request).and_then(|()| shared.handler.handle(&request));
-    let (mut response, error) = match body::settle(answer).await {
-        Ok(response) => (response, None),
-        Err(error) => {
-            let message = (!shared.quiet).then(|| error.log_message());
-            (error.into_response(), message)
+    let (mut response, error, logged) = match shared.additions.answer_early(&request) {
+        Some(Early::Health(response)) => (response, None, false),
+        Some(Early::Preflight(response)) => (response, None, true),
+        None => {
+            let answer = has_one_host(&request).and_then(|()| shared.handler.handle(&request));
+            match body::settle(answer).await {
+                Ok(response) => (response, None, true),
+                Err(error) => {
+                    let message = (!shared.quiet).then(|| error.log_message());
+                    (error.into_response(), message, true)
+                }
+            }
         }
     };
-    response
-        .headers_mut()
-        .insert(SERVER, shared.server_name.clone());
-    if !shared.quiet {
+    let headers = response.headers_mut();
+    headers.insert(SERVER, shared.server_name.clone());
+    shared.additions.apply(headers);
+    if logged && !shared.quiet {
         let line = format!("{} {} {:?}", request.method, request.uri, request.version);
         access_log::log_request(client, &line, response.status().as_u16(), error.as_deref());
     }
@@ -394,6 +416,20 @@ pub(crate) fn converse<H: Handler>(
     requests: &[u8],
     paused: bool,
 ) -> (String, Vec<u16>) {
+    converse_with(
+        StreamServer::new(handler, Limits::default()),
+        requests,
+        paused,
+    )
+}
+
+/// [`converse`] with a server of the caller's making.
+#[cfg(test)]
+pub(crate) fn converse_with<H: Handler>(
+    server: StreamServer<H>,
+    requests: &[u8],
+    paused: bool,
+) -> (String, Vec<u16>) {
     use std::net::Ipv4Addr;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -402,7 +438,6 @@ pub(crate) fn converse<H: Handler>(
         .start_paused(paused)
         .build()
         .unwrap();
-    let server = StreamServer::new(handler, Limits::default());
     let (mut client, stream) = tokio::io::duplex(64 * 1024);
     let answer = runtime.block_on(async move {
         let serving = server.serve(stream, IpAddr::V4(Ipv4Addr::LOCALHOST));
@@ -450,5 +485,34 @@ mod tests {
         );
         assert_eq!(statuses, [200, 404, 400], "{answer}");
         assert!(answer.contains("server: servekit\r\n"), "{answer}");
+    }
+
+    /// The operator's additions reach the wire: the health path without the handler, a CORS
+    /// preflight, and the headers on every answer, error pages included.
+    #[test]
+    fn additions_answer_and_mark_every_answer() {
+        let mut additions = Additions::default();
+        additions.set_health_path("/healthz").unwrap();
+        additions.add_header("X-Frame-Options: DENY").unwrap();
+        additions.cors = true;
+        let server = StreamServer::with_additions(Hello, Limits::default(), additions);
+        let (answer, statuses) = converse_with(
+            server,
+            b"GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n\
+              GET /nope HTTP/1.1\r\nHost: a\r\n\r\n\
+              OPTIONS / HTTP/1.1\r\nHost: a\r\nOrigin: https://b\r\n\
+              Access-Control-Request-Method: GET\r\n\r\n",
+            true,
+        );
+        assert_eq!(statuses, [200, 404, 204], "{answer}");
+        assert!(answer.contains("\r\n\r\nok\n"), "{answer}");
+        assert_eq!(
+            answer.matches("x-frame-options: DENY\r\n").count(),
+            3,
+            "{answer}"
+        );
+        let allowed = "access-control-allow-origin: *\r\n";
+        assert_eq!(answer.matches(allowed).count(), 3, "{answer}");
+        assert!(answer.contains("access-control-allow-methods: GET, HEAD, OPTIONS"));
     }
 }
