@@ -6,6 +6,10 @@
 //! A name containing `/` is a path, but only on the command line: the web
 //! asks through [`CowCatalog::resolve`], which takes names only.
 //!
+//! A random cow ([`CowCatalog::random`], `cowsay -r` from cowsay 3.8, `?cow=random` on the page)
+//! is picked among the same names a lookup accepts, only from those that load: asking for any
+//! cow never fails because one cow file is broken.
+//!
 //! Deliberate differences from cowsay 3.03: a `-f` path that does not exist
 //! is an error (cowsay silently draws a balloon with no cow), when
 //! `COWPATH` is unset its default directory is searched only if it exists,
@@ -16,6 +20,7 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
+use rand::Rng;
 
 use crate::cowfile::CowFile;
 use crate::error::Error;
@@ -25,6 +30,11 @@ static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/cows");
 
 /// cowsay's directory when `COWPATH` is unset.
 pub const DEFAULT_COWPATH: &str = "/usr/share/cowsay/cows";
+
+/// The name that asks the page for a random cow (`?cow=random`, `--cow random`). It is
+/// reserved there: a `COWPATH` cow file called `random.cow` can be picked but not named. The
+/// command line says `-r` instead, and `-f random` looks for a cow called random, as cowsay does.
+pub const RANDOM: &str = "random";
 
 /// Largest cow file we read: Debian's biggest is under 4 KiB.
 const MAX_COW_FILE_BYTES: u64 = 256 * 1024;
@@ -107,6 +117,27 @@ impl CowCatalog {
         }
     }
 
+    /// A cow picked at random among [`names`](Self::names), as `cowsay -r` picks, with its name.
+    /// Names that do not load (a broken file, a directory called `x.cow`) are passed over; the
+    /// error is that of the first one tried only if none loads.
+    pub fn random<R: Rng + ?Sized>(
+        &self,
+        rng: &mut R,
+        program: &str,
+    ) -> Result<(String, CowFile), Error> {
+        let names = self.names();
+        let names = names.iter().map(String::as_str).collect();
+        match pick_loadable(rng, names, |name| self.find(name, program)) {
+            Some(Ok((name, cow))) => Ok((name.to_owned(), cow)),
+            Some(Err(err)) => Err(err),
+            // Not reached: the built-in cows are always there.
+            None => Err(Error::UnknownCow {
+                program: program.to_owned(),
+                name: RANDOM.to_owned(),
+            }),
+        }
+    }
+
     /// The names of the built-in cows, sorted.
     pub fn builtin_names() -> Vec<String> {
         let mut names: Vec<String> = BUILTIN
@@ -145,6 +176,28 @@ impl CowCatalog {
         });
         Ok(out)
     }
+}
+
+/// Picks one of `names` that `load` accepts, each with the same chance: a name that fails is
+/// dropped and the pick made again among the rest, so one broken cow file neither turns "any
+/// cow" into an error nor makes its neighbours likelier. Each name is tried at most once. `None`
+/// if `names` is empty; the first error if none loads.
+pub fn pick_loadable<'n, T, E, R: Rng + ?Sized>(
+    rng: &mut R,
+    mut names: Vec<&'n str>,
+    mut load: impl FnMut(&'n str) -> Result<T, E>,
+) -> Option<Result<(&'n str, T), E>> {
+    let mut first_error = None;
+    while !names.is_empty() {
+        let name = names.swap_remove(rng.random_range(0..names.len()));
+        match load(name) {
+            Ok(cow) => return Some(Ok((name, cow))),
+            Err(err) => {
+                first_error.get_or_insert(err);
+            }
+        }
+    }
+    first_error.map(Err)
 }
 
 /// The `.cow` names in a directory, sorted bytewise as Perl's `sort` does.
@@ -268,6 +321,54 @@ mod tests {
             err.to_string(),
             format!("{}: not a regular file", fifo.display())
         );
+    }
+
+    /// Every pick is a catalog cow that draws (never the broken one, never an error), the
+    /// `COWPATH` cow among them, and 200 picks see every cow that draws.
+    #[test]
+    fn random_picks_only_cows_that_load_from_the_whole_catalog() {
+        use rand::SeedableRng;
+        let tree = testkit::Tree::new("cows-random");
+        tree.file("mine.cow", "$the_cow = <<EOC;\nmine $eyes\nEOC\n")
+            .file("broken.cow", "$the_cow = <<EOC;\nno end\n")
+            .dir("dir.cow");
+        let catalog = CowCatalog::from_cowpath(Some(tree.path().as_os_str()));
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(16);
+        let mut seen = std::collections::BTreeMap::new();
+        for _ in 0..200 {
+            let (name, cow) = catalog.random(&mut rng, "cowsay").unwrap();
+            assert_eq!(cow, catalog.load(&name, "cowsay").unwrap(), "{name}");
+            *seen.entry(name).or_insert(0) += 1;
+        }
+        let mut expected = CowCatalog::builtin_names();
+        expected.push("mine".into());
+        expected.sort();
+        assert_eq!(
+            seen.keys().cloned().collect::<Vec<_>>(),
+            expected,
+            "{seen:?}"
+        );
+        assert!(seen.values().all(|&n| n > 10), "about 40 each: {seen:?}");
+    }
+
+    #[test]
+    fn pick_loadable_tries_each_name_once_and_keeps_the_first_error() {
+        use rand::SeedableRng;
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(1);
+        let mut tried = Vec::new();
+        let none: Option<Result<(&str, ()), String>> =
+            pick_loadable(&mut rng, vec!["a", "b", "c"], |name| {
+                tried.push(name);
+                Err(format!("{name} is broken"))
+            });
+        let Some(Err(first)) = none else {
+            panic!("no name loads: an error");
+        };
+        assert_eq!(first, format!("{} is broken", tried[0]));
+        tried.sort();
+        assert_eq!(tried, ["a", "b", "c"]);
+        let empty = pick_loadable(&mut rng, vec![], |_| Ok::<(), ()>(()));
+        assert!(empty.is_none());
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //!   and wrapping), `balloon` (drawing), `face` (modes to eyes and tongue),
 //!   `width` (characters and display columns).
 //! * [`cowfile`]: parses `.cow` files as data (never runs them).
-//! * [`cows`]: the built-in cows and the `COWPATH` catalog.
+//! * [`cows`]: the built-in cows and the `COWPATH` catalog, and random picks from it.
 //! * [`fortune`]: loads fortune files once and picks from them.
 //! * [`strfile`]: the fortune text format and its `.dat` index, read and
 //!   written.

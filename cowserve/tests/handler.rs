@@ -20,7 +20,11 @@ fn bad_queries_get_400_saying_what_is_allowed() {
         ("/?width=0", "from 2 to 200"),
         ("/?width=100000", "from 2 to 200"),
         ("/?eyes=abc", "one or two characters"),
-        ("/?colour=red", "the parameters are"),
+        ("/?flavour=red", "the parameters are"),
+        ("/?color=red", "none or rainbow"),
+        ("/?colour=blue", "none or rainbow"),
+        ("/?color=rainbow&format=html", "plain text only"),
+        ("/?format=json&colour=rainbow", "plain text only"),
         ("/?message=%ff%fe", "UTF-8"),
     ];
     for (path, says) in cases {
@@ -71,5 +75,150 @@ fn no_query_is_amplified() {
         let response = get(&handler, &path, &["Accept: */*"]);
         assert_eq!(response.status, 200, "{path}: {}", response.text());
         assert!(response.bytes().len() <= 20 * path.len(), "{path}");
+    }
+}
+
+/// Every control sequence taken out of `text` (`ESC [`, parameters, final byte).
+fn strip_escapes(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\x1b' {
+            out.push(c);
+            continue;
+        }
+        assert_eq!(chars.next(), Some('['), "{text:?}");
+        for c in chars.by_ref() {
+            if ('@'..='~').contains(&c) {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// `?color=rainbow` colours the plain text: without its escapes it is the uncoloured answer byte
+/// for byte, and each line that sets a colour ends with a reset. `colour` is the same.
+#[test]
+fn rainbow_colours_the_plain_text() {
+    let handler = handler();
+    let query = "/?message=The+quick+brown+fox+jumps+over+the+lazy+dog&cow=whale&width=20";
+    let plain = get(&handler, query, &["Accept: */*"]);
+    assert_eq!(plain.status, 200);
+    assert!(!plain.text().contains('\x1b'));
+    for colour in [
+        "color=rainbow",
+        "colour=rainbow",
+        "color=rainbow&format=text",
+    ] {
+        for accept in ["*/*", "text/plain", "text/html"] {
+            if accept == "text/html" && !colour.contains("format=text") {
+                continue;
+            }
+            let coloured = get(
+                &handler,
+                &format!("{query}&{colour}"),
+                &[&format!("Accept: {accept}")],
+            );
+            assert_eq!(coloured.status, 200, "{colour}");
+            assert_eq!(
+                coloured.header("content-type"),
+                Some("text/plain; charset=utf-8")
+            );
+            let text = coloured.text();
+            assert!(text.contains("\x1b[38;5;"), "{colour}: {text:?}");
+            assert_eq!(strip_escapes(&text), plain.text(), "{colour}");
+            for line in text.lines() {
+                assert_eq!(line.contains('\x1b'), line.ends_with("\x1b[0m"), "{line:?}");
+            }
+        }
+    }
+    let none = get(&handler, &format!("{query}&color=none"), &["Accept: */*"]);
+    assert_eq!(none.text(), plain.text());
+}
+
+/// HTML and JSON never carry an escape: asked for by `Accept`, the colour is ignored (a link made
+/// for curl still opens in a browser); asked for by `format`, it is a 400 (tested above).
+#[test]
+fn no_colour_in_html_or_json() {
+    let handler = handler();
+    let query = "/?message=Moo&cow=whale&color=rainbow";
+    for (accept, content_type) in [
+        ("text/html", "text/html; charset=utf-8"),
+        ("application/json", "application/json"),
+    ] {
+        let coloured = get(&handler, query, &[&format!("Accept: {accept}")]);
+        let plain = get(
+            &handler,
+            "/?message=Moo&cow=whale",
+            &[&format!("Accept: {accept}")],
+        );
+        assert_eq!(coloured.status, 200, "{accept}");
+        assert_eq!(coloured.header("content-type"), Some(content_type));
+        assert_eq!(coloured.text(), plain.text(), "{accept}");
+        let text = coloured.text();
+        assert!(
+            !text.contains('\x1b') && !text.contains("\\u001b"),
+            "{accept}: {text}"
+        );
+    }
+}
+
+/// `?cow=random`: a new cow per request, always one of `/cows`, named in the JSON; over 200
+/// requests the page shows more than one, and every one of the built-in cows.
+#[test]
+fn random_cow_per_request() {
+    let handler = handler();
+    let cows = get(&handler, "/cows", &[]).text();
+    let names: Vec<&str> = cows.lines().collect();
+    let mut seen = vec![0; names.len()];
+    for _ in 0..200 {
+        let json = get(
+            &handler,
+            "/?message=Moo&cow=random",
+            &["Accept: application/json"],
+        );
+        assert_eq!(json.status, 200);
+        let text = json.text();
+        let Some(cow) = names
+            .iter()
+            .position(|name| text.contains(&format!("\"cow\":\"{name}\"")))
+        else {
+            panic!("not one of {names:?}: {text}");
+        };
+        seen[cow] += 1;
+    }
+    assert!(seen.iter().all(|&n| n > 0), "{names:?}: {seen:?}");
+    let text = get(
+        &handler,
+        "/?message=Moo&cow=random&color=rainbow",
+        &["Accept: */*"],
+    );
+    assert_eq!(text.status, 200);
+    assert!(strip_escapes(&text.text()).contains("< Moo >"));
+}
+
+/// Colour adds a bounded number of bytes: at most a few times the plain answer, even for the
+/// narrowest balloon.
+#[test]
+fn colour_is_not_an_amplifier() {
+    let handler = handler();
+    for query in [
+        format!("message={}&width=2", "a".repeat(1000)),
+        format!("message={}&width=2", "%E4%B8%AD".repeat(333)),
+        format!("message={}", "word%20".repeat(140)),
+    ] {
+        let plain = get(&handler, &format!("/?{query}"), &["Accept: */*"]);
+        let coloured = get(
+            &handler,
+            &format!("/?{query}&color=rainbow"),
+            &["Accept: */*"],
+        );
+        assert_eq!(coloured.status, 200, "{query}: {}", coloured.text());
+        let (plain, coloured) = (plain.bytes().len(), coloured.bytes().len());
+        assert!(
+            coloured <= 6 * plain,
+            "{query}: {plain} bytes plain, {coloured} coloured"
+        );
     }
 }

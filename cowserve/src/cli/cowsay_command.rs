@@ -9,9 +9,17 @@
 //! * `-h`, `--help` print the usage to stdout and exit 0; `--version`
 //!   prints ours (cowsay exits 2, or prints Perl's `Getopt::Std` banner);
 //! * invalid UTF-8 in arguments or stdin becomes U+FFFD.
+//!
+//! Added from cowsay 3.8: `-r` draws a cow picked at random from the cows `-f NAME` can name
+//! (those in `COWPATH`, and ours built in), a new pick each run. As in cowsay 3.8.4, whose
+//! `pick_cow` looks at `-r` before `-f`, `-r` wins over `-f` (the `-f` cow is not even looked
+//! up). Unlike it, a cow file that does not parse is passed over rather than picked and fatal.
+//! cowsay 3.8's `-C` (true-colour cows) is not supported.
 
 use std::ffi::OsString;
 
+use rand::SeedableRng;
+use rand::rngs::SmallRng;
 use servekit::cli::EXIT_USAGE;
 
 use super::getopt::{Opt, UsageError, getopt};
@@ -20,8 +28,8 @@ use crate::cows::CowCatalog;
 use crate::cowsay::{self, Mode, Options, wrap};
 
 /// cowsay's option letters (`-L` and `-N` are accepted and ignored, as
-/// cowsay does).
-const SPEC: &str = "bde:f:ghlLnNpstT:wW:y";
+/// cowsay does), and cowsay 3.8's `-r`.
+const SPEC: &str = "bde:f:ghlLnNprstT:wW:y";
 
 /// `cowsay -l` wraps the names at this width, as Text::Wrap's default.
 const LIST_WIDTH: usize = 76;
@@ -30,7 +38,7 @@ const LIST_WIDTH: usize = 76;
 fn usage(program: &str) -> String {
     format!(
         "cow{{say,think}} (cowserve {}), compatible with cowsay 3.03\n\
-         Usage: {program} [-bdgpstwy] [-h] [-e eyes] [-f cowfile] \n          \
+         Usage: {program} [-bdgpstwy] [-h] [-e eyes] [-f cowfile] [-r] \n          \
          [-l] [-n] [-T tongue] [-W wrapcolumn] [message]\n",
         env!("CARGO_PKG_VERSION")
     )
@@ -42,12 +50,21 @@ enum Request {
     Help,
     Version,
     List,
-    /// Draw: options, cow (`-f`), and the message words (none: read stdin).
+    /// Draw: options, which cow, and the message words (none: read stdin).
     Draw {
         options: Options,
-        cow: Option<String>,
+        cow: CowChoice,
         words: Vec<String>,
     },
+}
+
+/// Which cow to draw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum CowChoice {
+    /// `-f`, or `default` without it.
+    Named(String),
+    /// `-r`: any cow of the catalog, picked now.
+    Random,
 }
 
 /// Reads the command line of `cowsay` (or `cowthink`, if `program` says so).
@@ -58,7 +75,7 @@ fn parse(program: &str, args: &[OsString]) -> Result<Request, UsageError> {
         ..Options::default()
     };
     let mut cow = None;
-    let (mut help, mut list) = (false, false);
+    let (mut help, mut list, mut random) = (false, false, false);
     for opt in opts {
         match opt {
             Opt::Long(word) if word == "help" => help = true,
@@ -66,6 +83,7 @@ fn parse(program: &str, args: &[OsString]) -> Result<Request, UsageError> {
             Opt::Long(word) => return Err(UsageError::UnknownLong(word)),
             Opt::Flag('h') => help = true,
             Opt::Flag('l') => list = true,
+            Opt::Flag('r') => random = true,
             Opt::Flag('n') => options.reflow = false,
             Opt::Flag(c) => options.modes.extend(Mode::from_flag(c)),
             Opt::Value('e', v) => options.eyes = Some(v),
@@ -85,6 +103,11 @@ fn parse(program: &str, args: &[OsString]) -> Result<Request, UsageError> {
             "-n reads the message from stdin, not from arguments".into(),
         ));
     }
+    let cow = match cow {
+        _ if random => CowChoice::Random,
+        Some(name) => CowChoice::Named(name),
+        None => CowChoice::Named("default".into()),
+    };
     Ok(Request::Draw {
         options,
         cow,
@@ -130,7 +153,13 @@ pub fn run(program: &str, args: &[OsString], io: &mut Io<'_>) -> std::io::Result
             cow,
             words,
         } => {
-            let cow = match catalog.load(cow.as_deref().unwrap_or("default"), program) {
+            let cow = match cow {
+                CowChoice::Named(name) => catalog.load(&name, program),
+                CowChoice::Random => catalog
+                    .random(&mut SmallRng::from_os_rng(), program)
+                    .map(|(_, cow)| cow),
+            };
+            let cow = match cow {
                 Ok(cow) => cow,
                 Err(err @ crate::Error::UnknownCow { .. }) => {
                     writeln!(io.stderr, "{err}")?;

@@ -84,7 +84,7 @@ const HELP: &str = "\
 cowserve: the cowsay + fortune web page, in one static binary
 
 Usage: cowserve [SERVER OPTIONS] [PORT]  serve the page on PORT (default: 8000)
-       cowserve cowsay [-bdgpstwy] [-e eyes] [-f cowfile] [-l] [-n] [-T tongue] [-W width] [message]
+       cowserve cowsay [-bdgpstwy] [-e eyes] [-f cowfile] [-r] [-l] [-n] [-T tongue] [-W width] [message]
        cowserve cowthink ...             the same, thinking
        cowserve fortune [-acefils] [-n length] [-m pattern] [file|dir ...]
        cowserve --help | --version

@@ -21,16 +21,19 @@ Server options (environment variables in brackets; options win):
       --timeout SECS     drop clients silent for this long (default: 10) [COWSERVE_TIMEOUT]
       --fortunes PATH    fortune file or directory, repeatable (default: built in)
                                                              [COWSERVE_FORTUNES, a : list]
-      --cow NAME         the page's cow (default: default)               [COWSERVE_COW]
+      --cow NAME         the page's cow, or random: any cow, new each visit
+                         (default: default)                              [COWSERVE_COW]
       --healthcheck      ask http://127.0.0.1:PORT/; exit 0 if it answers 2xx/3xx, else 1
       --fetch URL        print the page at an http:// URL and exit (0 on a 2xx)
   PORT                                                                    [COWSERVE_PORT]
 Cows come from COWPATH (a : list of directories of .cow files) and the built-in set.
 
 Pages: /  the cow saying a fresh fortune: HTML for browsers, plain text for curl, JSON for
-          Accept: application/json. Query: message, cow, think, mode (borg, dead, greedy,
-          paranoid, stoned, tired, wired, youthful), eyes, tongue, width (2-200),
-          format (html, text, json). Example: /?message=Moo&cow=whale&mode=dead
+          Accept: application/json. Query: message, cow (a name, or random), think,
+          mode (borg, dead, greedy, paranoid, stoned, tired, wired, youthful), eyes, tongue,
+          width (2-200), format (html, text, json), color (none, or rainbow: ANSI colours in
+          the plain text only; also spelt colour). Example: /?message=Moo&cow=whale&mode=dead
+          In a terminal: curl 'http://localhost:8000/?cow=random&color=rainbow'
        /fortune  a fortune as plain text       /cows  the cows' names
 ";
 
@@ -48,7 +51,7 @@ pub struct Config {
     pub common: CommonArgs,
     /// Fortune files or directories (of files with `.dat` indexes); empty for the built-in set.
     pub fortunes: Vec<PathBuf>,
-    /// The cow of the page when the query names none.
+    /// The cow of the page when the query names none (`random`: any, picked per request).
     pub cow: String,
 }
 
@@ -127,9 +130,13 @@ mod tests {
         );
         assert_eq!(config.cow, "whale");
         assert_eq!(config.common.port, 9000);
+        let Ok(Command::Serve(config)) = parse_strs(&["--cow=random"]) else {
+            panic!("should parse");
+        };
+        assert_eq!(config.cow, "random", "checked against the cows at start-up");
         assert!(matches!(
             parse_strs(&["--healthcheck"]),
-            Ok(Command::Client(ClientMode::Healthcheck { port: 8000 }))
+            Ok(Command::Client(ClientMode::Healthcheck { port: 8000, .. }))
         ));
         assert_eq!(
             parse_strs(&["--frob"]).unwrap_err(),

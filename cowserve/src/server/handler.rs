@@ -1,8 +1,13 @@
 //! The cow page's routes: `/` (the cow saying a fresh fortune, or what the query asks), `/fortune`
 //! (a fortune as plain text) and `/cows` (the cow names).
+//!
+//! The page's cow may be `random` (the query's `cow` or `--cow`): a new pick per request, which
+//! the JSON answer names. `color=rainbow` colours only the plain-text answer: when `Accept`
+//! chose HTML or JSON, it is ignored (the query already refused it with an explicit `format`).
 
 use super::page;
-use super::query::{CowQuery, Format};
+use super::query::{Colour, CowQuery, Format};
+use super::rainbow::rainbow;
 use super::served_cows::{CowError, ServedCows};
 use crate::cows::CowCatalog;
 use crate::cowsay::{self, Options};
@@ -34,7 +39,7 @@ pub struct CowHandler {
 }
 
 impl CowHandler {
-    /// `default_cow` must be one of `cows`. Fortunes longer than `MAX_PAGE_FORTUNE_BYTES` are
+    /// `default_cow` must be one of `cows`, or `random`. Fortunes longer than `MAX_PAGE_FORTUNE_BYTES` are
     /// left out, and stderr says how many; if that leaves none, the server cannot start.
     pub(crate) fn new(
         cows: ServedCows,
@@ -86,7 +91,9 @@ impl CowHandler {
     fn cow_page(&self, request: &Parts) -> Result<Response<Body>, HttpError> {
         let query = CowQuery::parse(request.uri.query()).map_err(bad_request)?;
         let cow_name = query.cow.as_deref().unwrap_or(&self.default_cow);
-        let cow = self.cows.get(cow_name).map_err(CowError::into_http)?;
+        let (cow_name, cow) = RNG
+            .with(|rng| self.cows.choose(cow_name, &mut *rng.borrow_mut()))
+            .map_err(CowError::into_http)?;
         let message = match &query.message {
             Some(message) => message.as_str(),
             None => {
@@ -107,6 +114,9 @@ impl CowHandler {
         let (body, content_type) = match format {
             Format::Html => (page::html(&text), "text/html; charset=utf-8"),
             Format::Json => (page::json(message, cow_name, &text), "application/json"),
+            Format::Text if query.colour == Colour::Rainbow => {
+                (rainbow(&text), "text/plain; charset=utf-8")
+            }
             Format::Text => (text, "text/plain; charset=utf-8"),
         };
         let mut response = fresh(body, content_type);

@@ -4,12 +4,14 @@
 //! - `served_cows`: the cows the page may show, each read on first use.
 //! - `query`: the page's query string, validated.
 //! - `page`: the answer as HTML, plain text or JSON.
+//! - `rainbow`: `?color=rainbow`, the plain text in terminal colours.
 //! - `handler`: the routes.
 
 mod config;
 mod handler;
 mod page;
 mod query;
+mod rainbow;
 mod served_cows;
 
 pub(crate) use config::HELP;
@@ -18,6 +20,8 @@ pub use handler::CowHandler;
 use crate::cows::CowCatalog;
 use crate::fortune::FortuneSet;
 use config::{Command, USAGE};
+use rand::SeedableRng;
+use rand::rngs::SmallRng;
 use served_cows::ServedCows;
 use servekit::cli::EXIT_USAGE;
 use servekit::client;
@@ -39,7 +43,8 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
     };
     let catalog = CowCatalog::from_cowpath(std::env::var_os("COWPATH").as_deref());
     let cows = ServedCows::new(catalog);
-    if let Err(e) = cows.get(&config.cow) {
+    // `random` is checked too: some cow must draw.
+    if let Err(e) = cows.choose(&config.cow, &mut SmallRng::from_os_rng()) {
         return fail(&format!("--cow: {e}"));
     }
     let handler = match CowHandler::new(cows, config.cow, fortunes) {

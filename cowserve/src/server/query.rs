@@ -1,5 +1,11 @@
 //! The cow page's query string, checked into a [`CowQuery`]: every value is validated here and a
 //! bad one becomes a message that says what is allowed.
+//!
+//! `cow=random` asks for any cow (picked per request, by `served_cows`). `color=rainbow` (or
+//! `colour=`) colours the plain-text answer for a terminal; HTML and JSON never carry escapes.
+//! When the format comes from `Accept` (a browser), the colour is ignored, so a link made for
+//! curl still opens in a browser; asked for together with `format=html` or `format=json`, it is
+//! a 400, since the two cannot both be honoured.
 
 use crate::cowsay::Mode;
 use percent_encoding::percent_decode;
@@ -19,6 +25,16 @@ pub enum Format {
     Json,
 }
 
+/// The colours of the plain-text answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Colour {
+    /// No escapes: the text as cowsay prints it.
+    #[default]
+    None,
+    /// A rainbow of ANSI 256-colour escapes (`rainbow`).
+    Rainbow,
+}
+
 /// Everything a visitor can ask of the cow.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct CowQuery {
@@ -33,10 +49,12 @@ pub struct CowQuery {
     pub width: Option<usize>,
     /// Overrides the `Accept` header.
     pub format: Option<Format>,
+    /// Only for plain text (see the module's docs).
+    pub colour: Colour,
 }
 
 /// The parameters, for the error messages.
-pub const PARAMETERS: &str = "message, cow, think, mode, eyes, tongue, width, format";
+pub const PARAMETERS: &str = "message, cow, think, mode, eyes, tongue, width, format, color";
 
 const MODES: &str = "borg, dead, greedy, paranoid, stoned, tired, wired, youthful";
 
@@ -77,12 +95,26 @@ impl CowQuery {
                         _ => return Err(format!("format: html, text or json, not {value:?}")),
                     })
                 }
+                "color" | "colour" => parsed.colour = parse_colour(key, &value)?,
                 _ => {
                     return Err(format!(
                         "unknown parameter {key:?}; the parameters are {PARAMETERS}"
                     ));
                 }
             }
+        }
+        if let (Colour::Rainbow, Some(format @ (Format::Html | Format::Json))) =
+            (parsed.colour, parsed.format)
+        {
+            let format = if format == Format::Html {
+                "html"
+            } else {
+                "json"
+            };
+            return Err(format!(
+                "color=rainbow colours plain text only: ask for format=text, or drop \
+                 format={format} or the colour"
+            ));
         }
         Ok(parsed)
     }
@@ -101,6 +133,15 @@ fn parse_flag(name: &str, value: &str) -> Result<bool, String> {
         "" | "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" => Ok(false),
         _ => Err(format!("{name}: 1 or 0, not {value:?}")),
+    }
+}
+
+/// `color` or `colour` (named as the visitor wrote it).
+fn parse_colour(key: &str, value: &str) -> Result<Colour, String> {
+    match value {
+        "none" => Ok(Colour::None),
+        "rainbow" => Ok(Colour::Rainbow),
+        _ => Err(format!("{key}: none or rainbow, not {value:?}")),
     }
 }
 
@@ -148,7 +189,7 @@ mod tests {
     #[test]
     fn everything_a_visitor_can_ask() {
         let q = CowQuery::parse(Some(
-            "message=Hello+there%21&cow=ferris&think&mode=dead&mode=y&eyes=%5E%5E&tongue=U&width=30&format=json",
+            "message=Hello+there%21&cow=ferris&think&mode=dead&mode=y&eyes=%5E%5E&tongue=U&width=30&format=json&color=none",
         ))
         .unwrap();
         assert_eq!(q.message.as_deref(), Some("Hello there!"));
@@ -159,6 +200,7 @@ mod tests {
         assert_eq!(q.tongue.as_deref(), Some("U"));
         assert_eq!(q.width, Some(30));
         assert_eq!(q.format, Some(Format::Json));
+        assert_eq!(q.colour, Colour::None);
         assert_eq!(CowQuery::parse(None).unwrap(), CowQuery::default());
         assert_eq!(CowQuery::parse(Some("")).unwrap(), CowQuery::default());
     }
@@ -172,9 +214,48 @@ mod tests {
         assert!(err("eyes=ooo").contains("one or two characters"));
         assert!(err("think=maybe").contains("1 or 0"));
         assert!(err("format=xml").contains("html, text or json"));
-        assert!(err("colour=red").contains("message, cow, think"));
+        assert!(err("flavour=red").contains("message, cow, think"));
+        assert!(err("flavour=red").ends_with("format, color"));
         assert!(err("message=%ff").contains("UTF-8"));
         assert!(err(&format!("message={}", "a".repeat(1001))).contains("at most 1000"));
         assert!(err(&"a".repeat(5000)).contains("longer than"));
+    }
+
+    #[test]
+    fn random_is_a_cow_name_here() {
+        let q = CowQuery::parse(Some("cow=random")).unwrap();
+        assert_eq!(q.cow.as_deref(), Some("random"));
+    }
+
+    #[test]
+    fn colour_values_alias_and_bad_values() {
+        let colour = |q: &str| CowQuery::parse(Some(q)).map(|q| q.colour);
+        assert_eq!(colour(""), Ok(Colour::None));
+        assert_eq!(colour("color=none"), Ok(Colour::None));
+        assert_eq!(colour("color=rainbow"), Ok(Colour::Rainbow));
+        assert_eq!(colour("colour=rainbow"), Ok(Colour::Rainbow));
+        assert_eq!(colour("color=rainbow&colour=none"), Ok(Colour::None));
+        assert_eq!(
+            colour("color=red"),
+            Err("color: none or rainbow, not \"red\"".into())
+        );
+        assert_eq!(
+            colour("colour="),
+            Err("colour: none or rainbow, not \"\"".into())
+        );
+        assert!(colour("color=Rainbow").is_err(), "values are lower case");
+    }
+
+    /// Colour is for plain text: with a format that cannot carry it, a 400 names the way out.
+    #[test]
+    fn rainbow_goes_with_text_only() {
+        let colour = |q: &str| CowQuery::parse(Some(q)).map(|q| q.colour);
+        assert_eq!(colour("format=text&color=rainbow"), Ok(Colour::Rainbow));
+        assert_eq!(colour("format=html&color=none"), Ok(Colour::None));
+        for format in ["html", "json"] {
+            let err = colour(&format!("color=rainbow&format={format}")).unwrap_err();
+            assert!(err.contains("plain text only"), "{err}");
+            assert!(err.contains(&format!("format={format}")), "{err}");
+        }
     }
 }

@@ -1,9 +1,11 @@
 //! The cows the page may show: their names are read at start-up, each cow file on its first use
-//! (parsing Debian's 47 cows at start-up doubled the time to the first response).
+//! (parsing Debian's 47 cows at start-up doubled the time to the first response). The name
+//! `random` picks one of them per request, among those that draw.
 
 use crate::cowfile::CowFile;
-use crate::cows::CowCatalog;
+use crate::cows::{self, CowCatalog, RANDOM};
 use hyper::StatusCode;
+use rand::Rng;
 use servekit::HttpError;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -67,7 +69,7 @@ impl ServedCows {
     pub fn get(&self, name: &str) -> Result<&CowFile, CowError> {
         let Some(slot) = self.parsed.get(name) else {
             return Err(CowError::Unknown(format!(
-                "no cow called {name:?}; the cows are: {}",
+                "no cow called {name:?}; the cows are: {}, or {RANDOM} for any of them",
                 self.names().collect::<Vec<_>>().join(", ")
             )));
         };
@@ -77,6 +79,29 @@ impl ServedCows {
                 name: name.to_owned(),
                 why: why.clone(),
             })
+    }
+
+    /// The cow `name` names, or for [`RANDOM`] one picked with `rng`; with the name of the cow.
+    pub fn choose<'a, R: Rng + ?Sized>(
+        &'a self,
+        name: &'a str,
+        rng: &mut R,
+    ) -> Result<(&'a str, &'a CowFile), CowError> {
+        if name == RANDOM {
+            self.random(rng)
+        } else {
+            self.get(name).map(|cow| (name, cow))
+        }
+    }
+
+    /// A cow picked at random, with its name. A broken cow file is passed over (and, parsed
+    /// once, costs nothing the next time), so a visitor who asks for any cow gets one; only if
+    /// no cow draws is the answer the first broken one's error.
+    pub fn random<R: Rng + ?Sized>(&self, rng: &mut R) -> Result<(&str, &CowFile), CowError> {
+        cows::pick_loadable(rng, self.names().collect(), |name| self.get(name)).unwrap_or_else(
+            // Not reached: the built-in cows are always there.
+            || Err(CowError::Unknown("there are no cows".into())),
+        )
     }
 
     /// The names, sorted.
@@ -112,6 +137,37 @@ mod tests {
             answer
                 .log_message()
                 .ends_with("dir.cow: not a regular file")
+        );
+    }
+
+    /// `random`: 200 picks are catalog cows that draw, the `COWPATH` one among them, never the
+    /// broken ones; a name is still a name.
+    #[test]
+    fn random_picks_among_the_cows_that_draw() {
+        use rand::SeedableRng;
+        let tree = testkit::Tree::new("server-cows-random");
+        tree.file("mine.cow", "$the_cow = <<EOC;\nmine $eyes\nEOC\n")
+            .file("broken.cow", "$the_cow = <<EOC;\nno end\n")
+            .dir("dir.cow");
+        let cows = ServedCows::new(CowCatalog::from_cowpath(Some(tree.path().as_os_str())));
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(16);
+        let mut seen = BTreeMap::new();
+        for _ in 0..200 {
+            let (name, cow) = cows.choose(RANDOM, &mut rng).unwrap();
+            assert_eq!(cow, cows.get(name).unwrap(), "{name}");
+            *seen.entry(name).or_insert(0) += 1;
+        }
+        let mut drawable = CowCatalog::builtin_names();
+        drawable.push("mine".into());
+        drawable.sort();
+        assert_eq!(seen.keys().copied().collect::<Vec<_>>(), drawable);
+        assert!(seen.values().all(|&n| n > 10), "about 40 each: {seen:?}");
+        let (name, _) = cows.choose("whale", &mut rng).unwrap();
+        assert_eq!(name, "whale");
+        let unknown = cows.choose("nosuch", &mut rng).err().unwrap().to_string();
+        assert!(
+            unknown.ends_with(", or random for any of them"),
+            "{unknown}"
         );
     }
 }
