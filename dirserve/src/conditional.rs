@@ -40,8 +40,9 @@ pub enum Freshness {
 }
 
 impl Validators {
-    /// The validators of a file as `fstat` saw it.
-    pub fn of(meta: &FileMeta) -> Validators {
+    /// The validators of a file as `fstat` saw it; `coding` (a precompressed sibling's
+    /// `Content-Encoding`) goes into the entity tag, so that no two representations share one.
+    pub fn of(meta: &FileMeta, coding: Option<&str>) -> Validators {
         let nanos = match meta.modified.duration_since(UNIX_EPOCH) {
             Ok(d) => i128::try_from(d.as_nanos()).unwrap_or(i128::MAX),
             Err(e) => -i128::try_from(e.duration().as_nanos()).unwrap_or(i128::MAX),
@@ -55,6 +56,10 @@ impl Validators {
         push_hex(&mut etag, nanos as u128);
         etag.push('-');
         push_hex(&mut etag, meta.size.into());
+        if let Some(coding) = coding {
+            etag.push('-');
+            etag.push_str(coding);
+        }
         etag.push('"');
         Validators {
             etag,
@@ -164,6 +169,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_coded_representation_has_a_tag_of_its_own() {
+        let plain = Validators::of(&meta(), None);
+        let coded = Validators::of(&meta(), Some("br"));
+        assert_eq!(
+            coded.etag,
+            format!("{}-br\"", plain.etag.trim_end_matches('"'))
+        );
+        assert_eq!(coded.last_modified, plain.last_modified);
+    }
+
+    #[test]
     fn hex_is_what_format_writes() {
         for n in [
             0u128,
@@ -199,7 +215,7 @@ mod tests {
 
     #[test]
     fn validators() {
-        let v = Validators::of(&meta());
+        let v = Validators::of(&meta(), None);
         assert_eq!(v.last_modified, LAST_MODIFIED);
         assert_eq!(
             v.etag,
@@ -208,10 +224,10 @@ mod tests {
         // A different nanosecond or size is a different tag.
         let mut m = meta();
         m.modified += Duration::from_nanos(1);
-        assert_ne!(Validators::of(&m).etag, v.etag);
+        assert_ne!(Validators::of(&m, None).etag, v.etag);
         m = meta();
         m.size += 1;
-        assert_ne!(Validators::of(&m).etag, v.etag);
+        assert_ne!(Validators::of(&m, None).etag, v.etag);
     }
 
     #[test]
@@ -221,20 +237,23 @@ mod tests {
             UNIX_EPOCH - Duration::from_nanos(1),
             UNIX_EPOCH + Duration::from_secs(400_000_000_000),
         ] {
-            let v = Validators::of(&FileMeta { modified, ..meta() });
+            let v = Validators::of(&FileMeta { modified, ..meta() }, None);
             assert!(v.last_modified.ends_with(" GMT"), "{v:?}");
             assert!(v.etag.starts_with('"') && v.etag.ends_with('"'));
         }
-        let old = Validators::of(&FileMeta {
-            modified: UNIX_EPOCH - Duration::from_secs(5),
-            ..meta()
-        });
+        let old = Validators::of(
+            &FileMeta {
+                modified: UNIX_EPOCH - Duration::from_secs(5),
+                ..meta()
+            },
+            None,
+        );
         assert_eq!(old.last_modified, "Thu, 01 Jan 1970 00:00:00 GMT");
     }
 
     #[test]
     fn if_none_match() {
-        let v = Validators::of(&meta());
+        let v = Validators::of(&meta(), None);
         let tag = v.etag.clone();
         let inm = |h: &str| evaluate(Some(h.as_bytes()), None, &v);
         assert_eq!(inm(&tag), NotModified);
@@ -262,7 +281,7 @@ mod tests {
 
     #[test]
     fn if_modified_since_at_whole_seconds_like_python() {
-        let v = Validators::of(&meta());
+        let v = Validators::of(&meta(), None);
         let ims = |h: &str| evaluate(None, Some(h.as_bytes()), &v);
         // The file's time has 0.123s past the second; python drops it too.
         assert_eq!(ims(LAST_MODIFIED), NotModified);
@@ -287,7 +306,7 @@ mod tests {
 
     #[test]
     fn if_range() {
-        let v = Validators::of(&meta());
+        let v = Validators::of(&meta(), None);
         assert!(if_range_allows(None, &v));
         assert!(if_range_allows(Some(v.etag.as_bytes()), &v));
         assert!(if_range_allows(
@@ -308,7 +327,7 @@ mod tests {
 
     #[test]
     fn random_headers_never_panic() {
-        let v = Validators::of(&meta());
+        let v = Validators::of(&meta(), None);
         let mut rng = testkit::Rng::new(7);
         let alphabet = b"W/\"*, \t-0123456789abcdefGMTWed:\xff";
         for _ in 0..20_000 {

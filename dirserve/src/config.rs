@@ -12,7 +12,7 @@ const ENV_PREFIX: &str = "DIRSERVE";
 
 /// The one-line usage, printed after a usage error.
 pub const USAGE: &str = "Usage: dirserve [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [--quiet] \
-[--timeout SECS] [-H 'NAME: VALUE']... [--cors] [--health-path PATH] \
+[--timeout SECS] [-H 'NAME: VALUE']... [--cors] [--health-path PATH] [--no-compress] \
 [--healthcheck | --fetch URL] [PORT]";
 
 /// The `--help` text.
@@ -22,7 +22,7 @@ pub const HELP: &str = concat!(
     ": serves a directory over HTTP, a drop-in for `python3 -m http.server`.
 
 Usage: dirserve [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [--quiet] [--timeout SECS]
-                [-H 'NAME: VALUE']... [--cors] [--health-path PATH]
+                [-H 'NAME: VALUE']... [--cors] [--health-path PATH] [--no-compress]
                 [--healthcheck | --fetch URL] [PORT]
 
 Arguments (as python's):
@@ -43,6 +43,9 @@ Beyond python:
                             and answer CORS preflights for GET and HEAD
       --health-path PATH    answer GET PATH (e.g. /healthz) with 200 ok, without touching the
                             disk and without a log line: for Kubernetes probes
+      --no-compress         never answer with a precompressed sibling (FILE.br, FILE.zst,
+                            FILE.gz), which otherwise stand for FILE when Accept-Encoding
+                            allows their coding
       --healthcheck         ask http://127.0.0.1:PORT/ (or the health path) and exit 0 if it
                             answers 2xx or 3xx, else 1: a HEALTHCHECK for images without a shell
       --fetch URL           print the page at an http:// URL and exit (0 on a 2xx): a client
@@ -52,7 +55,8 @@ Beyond python:
 
 Every option has an environment variable, for containers; options win over them:
   DIRSERVE_PORT, DIRSERVE_BIND, DIRSERVE_DIRECTORY, DIRSERVE_QUIET=1, DIRSERVE_TIMEOUT,
-  DIRSERVE_HEADERS (one 'NAME: VALUE' a line), DIRSERVE_CORS=1, DIRSERVE_HEALTH_PATH
+  DIRSERVE_HEADERS (one 'NAME: VALUE' a line), DIRSERVE_CORS=1, DIRSERVE_HEALTH_PATH,
+  DIRSERVE_NO_COMPRESS=1
 
 Safety: nothing outside DIRECTORY is ever served: `..` in any encoding is refused, symbolic
 links are followed only while they stay inside DIRECTORY, and /proc, /sys and device files are
@@ -81,6 +85,8 @@ pub struct Config {
     pub common: CommonArgs,
     /// The directory to serve.
     pub directory: PathBuf,
+    /// Whether precompressed siblings may answer (`--no-compress` turns it off).
+    pub compress: bool,
 }
 
 /// Reads the environment, then the arguments (without the program name).
@@ -89,6 +95,15 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
     let mut directory = std::env::var_os(format!("{ENV_PREFIX}_DIRECTORY"))
         .filter(|d| !d.is_empty())
         .map_or_else(|| PathBuf::from("."), PathBuf::from);
+    let mut compress = match std::env::var(format!("{ENV_PREFIX}_NO_COMPRESS")).as_deref() {
+        Err(_) | Ok("" | "0" | "false" | "no") => true,
+        Ok("1" | "true" | "yes") => false,
+        Ok(other) => {
+            return Err(format!(
+                "{ENV_PREFIX}_NO_COMPRESS: expected 1 or 0, not {other:?}"
+            ));
+        }
+    };
     let mut parser = Parser::from_args(args);
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         let flag = Flag::from(arg);
@@ -100,6 +115,8 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
                 .value()
                 .map_err(|_| "--directory needs a value".to_string())?
                 .into();
+        } else if flag.is(None, "no-compress") {
+            compress = false;
         } else if flag.is(Some('h'), "help") {
             return Ok(Command::Help);
         } else if flag.is(Some('V'), "version") {
@@ -113,7 +130,11 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
     if let Some(mode) = common.client_mode() {
         return Ok(Command::Client(mode));
     }
-    Ok(Command::Serve(Config { common, directory }))
+    Ok(Command::Serve(Config {
+        common,
+        directory,
+        compress,
+    }))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! listing thread while the request waits (see `listing::pages`).
 
 use crate::conditional::{self, Freshness, Validators};
+use crate::encoding::{self, Encoding};
 use crate::listing::Shown;
 use crate::listing::html::{PAGE_TAIL, page_head};
 use crate::listing::pages::ListingPages;
@@ -26,6 +27,8 @@ const INDEX_FILES: [&[u8]; 2] = [b"index.html", b"index.htm"];
 pub struct DirHandler {
     root: Arc<ServedRoot>,
     listings: Arc<ListingPages>,
+    /// Whether precompressed siblings may answer (off with `--no-compress`).
+    compress: bool,
 }
 
 impl DirHandler {
@@ -41,7 +44,44 @@ impl DirHandler {
         DirHandler {
             listings: Arc::new(ListingPages::new(Arc::clone(&root), threads)),
             root,
+            compress: true,
         }
+    }
+
+    /// With `false`, files are always sent as they are (`--no-compress`).
+    pub fn compress(mut self, on: bool) -> DirHandler {
+        self.compress = on;
+        self
+    }
+
+    /// `file`, or the precompressed sibling that the request's `Accept-Encoding` likes best
+    /// (`file.br`, `file.zst`, `file.gz`), and its coding. Looked up only for requests that
+    /// accept a coding: plain clients pay nothing.
+    fn negotiate(&self, request: &HeaderMap, file: Resolved) -> (Resolved, Option<Encoding>) {
+        let Some(accept) = request
+            .get(header::ACCEPT_ENCODING)
+            .filter(|_| self.compress)
+        else {
+            return (file, None);
+        };
+        for encoding in encoding::accepted(accept.as_bytes()) {
+            if let Some(sibling) = self.root.sibling(&file, encoding.suffix()) {
+                return (sibling, Some(encoding));
+            }
+        }
+        (file, None)
+    }
+
+    /// A file's answer, from its precompressed sibling if the request takes one.
+    fn file_answer(&self, request: &HeaderMap, file: Resolved) -> Response<Body> {
+        let content_type = mime::guess_type(file_name(&file.rel_path));
+        let (file, encoding) = self.negotiate(request, file);
+        let mut response = file_response(request, file, content_type, encoding);
+        if self.compress && request.contains_key(header::ACCEPT_ENCODING) {
+            let headers = response.headers_mut();
+            headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
+        response
     }
 
     /// The index file to serve in place of `dir`'s listing: the first of [`INDEX_FILES`] that is
@@ -72,13 +112,13 @@ impl Handler for DirHandler {
             if resolved.trailing_slash {
                 return Err(HttpError::not_found());
             }
-            return Ok(file_response(&request.headers, resolved));
+            return Ok(self.file_answer(&request.headers, resolved));
         }
         if !resolved.trailing_slash {
             return Ok(redirect_to_slash(&request.uri));
         }
         if let Some(index) = self.index_of(&resolved).map_err(resolve_error)? {
-            return Ok(file_response(&request.headers, index));
+            return Ok(self.file_answer(&request.headers, index));
         }
         Ok(self.listing_response(request, resolved))
     }
@@ -121,21 +161,31 @@ fn redirect_to_slash(uri: &Uri) -> Response<Body> {
     response
 }
 
-/// A file, whole or a range, honouring conditional requests.
-fn file_response(request: &HeaderMap, resolved: Resolved) -> Response<Body> {
+/// The last segment of a decoded path.
+fn file_name(rel_path: &[u8]) -> &[u8] {
+    rel_path.rsplit(|&b| b == b'/').next().unwrap_or(&[])
+}
+
+/// A file, whole or a range, honouring conditional requests: `content_type` is the type of what
+/// it holds once decoded, `encoding` its content coding (a precompressed sibling), whose ranges
+/// and validators are the coded bytes'.
+fn file_response(
+    request: &HeaderMap,
+    resolved: Resolved,
+    content_type: &'static str,
+    encoding: Option<Encoding>,
+) -> Response<Body> {
     let meta = resolved.meta;
-    let validators = Validators::of(&meta);
+    let validators = Validators::of(&meta, encoding.map(Encoding::token));
     let mut response = Response::new(Body::Empty);
     let headers = response.headers_mut();
-    let name = resolved
-        .rel_path
-        .rsplit(|&b| b == b'/')
-        .next()
-        .unwrap_or(&[]);
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(mime::guess_type(name)),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Some(encoding) = encoding {
+        headers.insert(
+            header::CONTENT_ENCODING,
+            HeaderValue::from_static(encoding.token()),
+        );
+    }
     let freshness = conditional::evaluate(
         request
             .get(header::IF_NONE_MATCH)

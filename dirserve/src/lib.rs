@@ -12,6 +12,8 @@
 //! - `mime`: Content-Type from the file name, as CPython's http.server guesses it.
 //! - `range`: parses a `Range` header into the one byte range to send (or none).
 //! - `conditional`: ETag / Last-Modified validators and the 304 / `If-Range` decisions.
+//! - `encoding`: which content codings a request accepts, and the precompressed siblings
+//!   (`file.br`, `file.zst`, `file.gz`) that can stand for a file.
 //!
 //! Everything above but `listing::pages` works on bytes, paths, descriptors and plain values: no
 //! sockets, no async, so each piece is tested (and fuzzable) on its own. Around them:
@@ -25,6 +27,7 @@
 
 mod conditional;
 pub mod config;
+mod encoding;
 pub mod handler;
 pub mod listing;
 mod meta;

@@ -34,7 +34,7 @@ fn main() -> ExitCode {
         "dirserve",
         concat!("dirserve/", env!("CARGO_PKG_VERSION")),
         &config.common,
-        DirHandler::new(root),
+        DirHandler::new(root).compress(config.compress),
     )
 }
 

@@ -185,3 +185,129 @@ fn redirects_have_a_length_for_head_too() {
         assert_eq!(response.header("content-length"), Some("0"), "{method}");
     }
 }
+
+/// `data` gzipped by the system's `gzip` (on every Debian), or decoded with `-d`.
+fn gzip(data: &[u8], decode: bool) -> Vec<u8> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("gzip")
+        .args(if decode {
+            &["-dc"][..]
+        } else {
+            &["-c", "-n"][..]
+        })
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("gzip is installed");
+    child.stdin.take().unwrap().write_all(data).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    out.stdout
+}
+
+/// Precompressed siblings (issue 16): `a.css.br` or `a.css.gz` stands for `a.css` when the
+/// request's `Accept-Encoding` allows its coding, best first, with the original's type, its own
+/// validators and ranges of the coded bytes; plain clients and `--no-compress` get the file.
+#[test]
+fn precompressed_siblings() {
+    let tree = Tree::new("precompressed");
+    let css = b"body { color: red }\n".repeat(50);
+    let gz = gzip(&css, false);
+    tree.file("a.css", &css)
+        .file("a.css.gz", &gz)
+        .file("a.css.br", b"not really brotli")
+        .file("only.txt", "plain");
+    let handler = handler(&tree);
+
+    let sent = get(&handler, "/a.css", &["Accept-Encoding: gzip, deflate"]);
+    assert_eq!(sent.status, 200);
+    assert_eq!(sent.header("content-encoding"), Some("gzip"));
+    assert_eq!(sent.header("content-type"), Some("text/css"));
+    assert_eq!(sent.header("vary"), Some("accept-encoding"));
+    assert_eq!(
+        gzip(sent.bytes(), true),
+        css,
+        "what was sent decodes to the file"
+    );
+    let etag = sent.header("etag").unwrap().to_owned();
+    assert!(etag.ends_with("-gzip\""), "{etag}");
+
+    // The client's best, then the server's order: br before gzip at equal weight.
+    let best = get(&handler, "/a.css", &["Accept-Encoding: gzip, br"]);
+    assert_eq!(best.header("content-encoding"), Some("br"));
+    assert_eq!(best.bytes(), b"not really brotli");
+    let weighed = get(&handler, "/a.css", &["Accept-Encoding: br;q=0.5, gzip"]);
+    assert_eq!(weighed.header("content-encoding"), Some("gzip"));
+
+    // Validators and ranges are the coded bytes'.
+    let fresh = get(
+        &handler,
+        "/a.css",
+        &["Accept-Encoding: gzip", &format!("If-None-Match: {etag}")],
+    );
+    assert_eq!(fresh.status, 304);
+    let plain_etag = get(&handler, "/a.css", &[])
+        .header("etag")
+        .unwrap()
+        .to_owned();
+    let stale = get(
+        &handler,
+        "/a.css",
+        &[
+            "Accept-Encoding: gzip",
+            &format!("If-None-Match: {plain_etag}"),
+        ],
+    );
+    assert_eq!(
+        stale.status, 200,
+        "the plain file's tag is not the coded one's"
+    );
+    let part = get(
+        &handler,
+        "/a.css",
+        &["Accept-Encoding: gzip", "Range: bytes=0-9"],
+    );
+    assert_eq!(part.status, 206);
+    assert_eq!(part.bytes(), &gz[..10]);
+
+    // Plain clients, codings refused, files without siblings, and --no-compress.
+    for (target, accept) in [
+        ("/a.css", None),
+        ("/a.css", Some("identity")),
+        ("/a.css", Some("gzip;q=0, br;q=0")),
+        ("/only.txt", Some("gzip, br")),
+    ] {
+        let headers: Vec<String> = accept
+            .map(|a| format!("Accept-Encoding: {a}"))
+            .into_iter()
+            .collect();
+        let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+        let plain = get(&handler, target, &headers);
+        assert_eq!(
+            plain.header("content-encoding"),
+            None,
+            "{target} {accept:?}"
+        );
+        assert_eq!(
+            plain.header("vary").is_some(),
+            accept.is_some(),
+            "{target} {accept:?}"
+        );
+    }
+    let off = handler_without_compression(&tree);
+    let plain = get(&off, "/a.css", &["Accept-Encoding: gzip"]);
+    assert_eq!(
+        (plain.header("content-encoding"), plain.bytes()),
+        (None, &css[..])
+    );
+
+    // The sibling asked for by name is a file like any other, as python serves it.
+    let direct = get(&handler, "/a.css.gz", &["Accept-Encoding: gzip"]);
+    assert_eq!(direct.header("content-type"), Some("application/gzip"));
+    assert_eq!(direct.header("content-encoding"), None);
+}
+
+fn handler_without_compression(tree: &Tree) -> DirHandler {
+    handler(tree).compress(false)
+}

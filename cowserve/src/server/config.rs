@@ -10,7 +10,8 @@ use std::path::PathBuf;
 const ENV_PREFIX: &str = "COWSERVE";
 
 pub const USAGE: &str = "Usage: cowserve [-b ADDRESS] [-p VERSION] [--quiet] [--timeout SECS] \
-[--fortunes PATH]... [--cow NAME] [--healthcheck | --fetch URL] [PORT]";
+[--fortunes PATH]... [--cow NAME] [-H 'NAME: VALUE']... [--cors] [--health-path PATH] \
+[--healthcheck | --fetch URL] [PORT]";
 
 /// The server's part of `cowserve --help`, after the commands' (in `cli`): its options and pages.
 pub const HELP: &str = "\
@@ -23,7 +24,13 @@ Server options (environment variables in brackets; options win):
                                                              [COWSERVE_FORTUNES, a : list]
       --cow NAME         the page's cow, or random: any cow, new each visit
                          (default: default)                              [COWSERVE_COW]
-      --healthcheck      ask http://127.0.0.1:PORT/; exit 0 if it answers 2xx/3xx, else 1
+  -H, --header 'NAME: VALUE'  add this header to every answer (repeatable)
+                                              [COWSERVE_HEADERS, one a line]
+      --cors             Access-Control-Allow-Origin: * and CORS preflights [COWSERVE_CORS=1]
+      --health-path PATH answer GET PATH with 200 ok, unlogged (Kubernetes probes)
+                                                                 [COWSERVE_HEALTH_PATH]
+      --healthcheck      ask http://127.0.0.1:PORT/ (or the health path); exit 0 if it
+                         answers 2xx/3xx, else 1
       --fetch URL        print the page at an http:// URL and exit (0 on a 2xx)
   PORT                                                                    [COWSERVE_PORT]
 Cows come from COWPATH (a : list of directories of .cow files) and the built-in set.

@@ -245,6 +245,24 @@ impl ServedRoot {
         }
     }
 
+    /// The regular file whose path is `file`'s with `suffix` added (`a.css` -> `a.css.gz`), looked
+    /// up from the root like any request; `None` when there is none or it cannot be served (the
+    /// file itself is served instead).
+    pub(crate) fn sibling(&self, file: &Resolved, suffix: &[u8]) -> Option<Resolved> {
+        let mut rel = Vec::with_capacity(file.rel_path.len() + suffix.len());
+        rel.extend_from_slice(&file.rel_path);
+        rel.extend_from_slice(suffix);
+        match self.open_rel(&rel) {
+            Ok((file, meta)) if !meta.is_dir => Some(Resolved {
+                file,
+                meta,
+                rel_path: rel,
+                trailing_slash: false,
+            }),
+            _ => None,
+        }
+    }
+
     /// Opens `rel` (decoded, relative to the root) by this root's strategy.
     fn open_rel(&self, rel: &[u8]) -> Result<(File, FileMeta), ResolveError> {
         let fast = self
