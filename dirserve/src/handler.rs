@@ -5,6 +5,7 @@
 
 use crate::conditional::{self, Freshness, Validators};
 use crate::encoding::{self, Encoding};
+use crate::gzip;
 use crate::listing::Shown;
 use crate::listing::html::{PAGE_TAIL, page_head};
 use crate::listing::pages::ListingPages;
@@ -18,6 +19,7 @@ use hyper::{Method, Response, StatusCode, Uri};
 use servekit::offload::Offload;
 use servekit::substring;
 use servekit::{Body, Handler, HttpError};
+use std::os::unix::fs::FileExt;
 use std::sync::Arc;
 
 /// Served instead of a listing, in this order, as python does.
@@ -72,14 +74,32 @@ impl DirHandler {
         (file, None)
     }
 
-    /// A file's answer, from its precompressed sibling if the request takes one.
+    /// Whether this request's answer may be gzipped on the fly.
+    fn takes_gzip(&self, request: &HeaderMap) -> bool {
+        self.compress
+            && request.get(header::ACCEPT_ENCODING).is_some_and(|accept| {
+                encoding::accepted(accept.as_bytes()).contains(&Encoding::Gzip)
+            })
+    }
+
+    /// A file's answer: from its precompressed sibling if the request takes one, else gzipped on
+    /// the fly if it is text worth it (never for a range: those are the file's bytes).
     fn file_answer(&self, request: &HeaderMap, file: Resolved) -> Response<Body> {
         let content_type = mime::guess_type(file_name(&file.rel_path));
         let (file, encoding) = self.negotiate(request, file);
-        let mut response = file_response(request, file, content_type, encoding);
+        let on_the_fly = encoding.is_none()
+            && !request.contains_key(header::RANGE)
+            && gzip::compressible(content_type)
+            && gzip::worth_it(file.meta.size)
+            && self.takes_gzip(request);
+        let mut response = if on_the_fly {
+            gzipped_file_response(request, file, content_type)
+        } else {
+            file_response(request, file, content_type, encoding)
+        };
         if self.compress && request.contains_key(header::ACCEPT_ENCODING) {
             let headers = response.headers_mut();
-            headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+            headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
         }
         response
     }
@@ -248,6 +268,50 @@ fn file_response(
     response
 }
 
+/// A text file gzipped: its validators say so (a 304 needs no reading), and a file that cannot
+/// be read whole is a 500, never a short page passed off as complete.
+fn gzipped_file_response(
+    request: &HeaderMap,
+    resolved: Resolved,
+    content_type: &'static str,
+) -> Response<Body> {
+    let validators = Validators::of(&resolved.meta, Some(Encoding::Gzip.token()));
+    let freshness = conditional::evaluate(
+        request
+            .get(header::IF_NONE_MATCH)
+            .map(HeaderValue::as_bytes),
+        request
+            .get(header::IF_MODIFIED_SINCE)
+            .map(HeaderValue::as_bytes),
+        &validators,
+    );
+    let mut response = Response::new(Body::Empty);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::LAST_MODIFIED,
+        HeaderValue::try_from(validators.last_modified).expect("ASCII"),
+    );
+    headers.insert(
+        header::ETAG,
+        HeaderValue::try_from(validators.etag).expect("ASCII"),
+    );
+    if freshness == Freshness::NotModified {
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        return response;
+    }
+    let mut data = vec![0; resolved.meta.size as usize];
+    if let Err(e) = resolved.file.read_exact_at(&mut data, 0) {
+        let error = HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "Cannot read the file")
+            .with_detail(e.to_string());
+        return error.into_response();
+    }
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    *response.body_mut() = Body::from(gzip::compress([&data[..]]));
+    response
+}
+
 impl DirHandler {
     /// The listing of a directory: python's HTML page, or JSON for `Accept: application/json`.
     /// At once when a page is ready; else made on a listing thread (see [`ListingPages`]).
@@ -261,37 +325,70 @@ impl DirHandler {
             Shown::NamesAndKinds
         };
         let target = request.uri.path_and_query().map_or("/", |pq| pq.as_str());
+        let coding = match (
+            self.compress,
+            request.headers.contains_key(header::ACCEPT_ENCODING),
+        ) {
+            (false, _) | (_, false) => Coding::Plain,
+            (true, true) if self.takes_gzip(&request.headers) => Coding::Gzip,
+            (true, true) => Coding::PlainButVaries,
+        };
         if let Some(page) = self.listings.ready(&dir, shown) {
-            return listing_page(target, shown, page);
+            return listing_page(target, shown, page, coding);
         }
         let target = target.to_owned();
         let made = self.listings.later(dir, shown);
         Response::new(Body::later(async move {
             let page = made.await.map_err(|e| listing_error(&e))?;
-            Ok(listing_page(&target, shown, page))
+            Ok(listing_page(&target, shown, page, coding))
         }))
     }
 }
 
+/// How a listing's page is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Coding {
+    /// As it is; the request did not ask for a coding (or `--no-compress`).
+    Plain,
+    /// As it is, to a request that named codings, none of which we make.
+    PlainButVaries,
+    /// gzipped, if its size is worth it.
+    Gzip,
+}
+
 /// The response for a listing's page: the HTML one around its `<li>` lines, titled with the
 /// request target (path and query, as python titles it), or the JSON one as it is.
-fn listing_page(target: &str, shown: Shown, page: Bytes) -> Response<Body> {
-    let (body, content_type) = match shown {
-        Shown::NamesAndKinds => {
-            let parts = vec![
+fn listing_page(target: &str, shown: Shown, page: Bytes, coding: Coding) -> Response<Body> {
+    let (parts, content_type) = match shown {
+        Shown::NamesAndKinds => (
+            vec![
                 Bytes::from(page_head(target)),
                 page,
                 Bytes::from_static(PAGE_TAIL),
-            ];
-            (Body::from(parts), "text/html; charset=utf-8")
-        }
-        Shown::Everything => (Body::from(page), "application/json"),
+            ],
+            "text/html; charset=utf-8",
+        ),
+        Shown::Everything => (vec![page], "application/json"),
+    };
+    let len: usize = parts.iter().map(Bytes::len).sum();
+    let gzipped = coding == Coding::Gzip && gzip::worth_it(len as u64);
+    let body = if gzipped {
+        Body::from(gzip::compress(parts.iter().map(|part| &part[..])))
+    } else {
+        Body::from(parts)
     };
     let mut response = Response::new(body);
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    // The same URL answers HTML or JSON: caches must key on Accept.
-    headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+    if gzipped {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    // The same URL answers HTML or JSON (and, asked, gzipped): caches must key on them.
+    let vary = match coding {
+        Coding::Plain => "Accept",
+        Coding::PlainButVaries | Coding::Gzip => "Accept, Accept-Encoding",
+    };
+    headers.insert(header::VARY, HeaderValue::from_static(vary));
     response
 }
 

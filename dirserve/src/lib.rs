@@ -14,6 +14,7 @@
 //! - `conditional`: ETag / Last-Modified validators and the 304 / `If-Range` decisions.
 //! - `encoding`: which content codings a request accepts, and the precompressed siblings
 //!   (`file.br`, `file.zst`, `file.gz`) that can stand for a file.
+//! - `gzip`: gzip on the fly for text files and listings that have no precompressed sibling.
 //!
 //! Everything above but `listing::pages` works on bytes, paths, descriptors and plain values: no
 //! sockets, no async, so each piece is tested (and fuzzable) on its own. Around them:
@@ -28,6 +29,7 @@
 mod conditional;
 pub mod config;
 mod encoding;
+mod gzip;
 pub mod handler;
 pub mod listing;
 mod meta;

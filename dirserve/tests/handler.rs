@@ -224,7 +224,7 @@ fn precompressed_siblings() {
     assert_eq!(sent.status, 200);
     assert_eq!(sent.header("content-encoding"), Some("gzip"));
     assert_eq!(sent.header("content-type"), Some("text/css"));
-    assert_eq!(sent.header("vary"), Some("accept-encoding"));
+    assert_eq!(sent.header("vary"), Some("Accept-Encoding"));
     assert_eq!(
         gzip(sent.bytes(), true),
         css,
@@ -310,4 +310,73 @@ fn precompressed_siblings() {
 
 fn handler_without_compression(tree: &Tree) -> DirHandler {
     handler(tree).compress(false)
+}
+
+fn gunzip(data: &[u8]) -> Vec<u8> {
+    gzip(data, true)
+}
+
+/// gzip on the fly (issue 16): text files and listings from 1 KiB to 1 MiB, decoded back to
+/// exactly what is sent plain; never ranges, media, tiny or huge bodies, or with --no-compress.
+#[test]
+fn gzip_on_the_fly() {
+    let tree = Tree::new("gzip-fly");
+    let text = "a line of text, as a log or a README has\n".repeat(300);
+    let huge = "x".repeat((1 << 20) + 1);
+    tree.file("notes.txt", &text)
+        .file("photo.png", &text)
+        .file("small.txt", "tiny")
+        .file("huge.txt", &huge);
+    for i in 0..40 {
+        tree.file(&format!("dir/entry-{i:03}.txt"), "e");
+    }
+    let handler = handler(&tree);
+    let gz = &["Accept-Encoding: gzip, deflate, br"];
+
+    let sent = get(&handler, "/notes.txt", gz);
+    assert_eq!(sent.status, 200);
+    assert_eq!(sent.header("content-encoding"), Some("gzip"));
+    assert_eq!(sent.header("content-type"), Some("text/plain"));
+    assert_eq!(sent.header("vary"), Some("Accept-Encoding"));
+    assert!(sent.bytes().len() < text.len() / 10);
+    assert_eq!(gunzip(sent.bytes()), text.as_bytes());
+    let etag = sent.header("etag").unwrap().to_owned();
+    assert!(etag.ends_with("-gzip\""), "{etag}");
+    let head = answer(&handler, &request("HEAD", "/notes.txt", gz));
+    assert_eq!(head.header("content-encoding"), Some("gzip"));
+    let again = get(
+        &handler,
+        "/notes.txt",
+        &[gz[0], &format!("If-None-Match: {etag}")],
+    );
+    assert_eq!(again.status, 304);
+
+    // A range is of the file's own bytes; media, tiny and huge files go as they are.
+    let part = get(&handler, "/notes.txt", &[gz[0], "Range: bytes=0-9"]);
+    assert_eq!(part.status, 206);
+    assert_eq!(part.header("content-encoding"), None);
+    assert_eq!(part.bytes(), &text.as_bytes()[..10]);
+    for target in ["/photo.png", "/small.txt", "/huge.txt"] {
+        assert_eq!(
+            get(&handler, target, gz).header("content-encoding"),
+            None,
+            "{target}"
+        );
+    }
+
+    // Listings, HTML and JSON, decode to the page sent plain.
+    for accept in ["text/html", "application/json"] {
+        let plain = get(&handler, "/dir/", &[&format!("Accept: {accept}")]);
+        let coded = get(&handler, "/dir/", &[&format!("Accept: {accept}"), gz[0]]);
+        assert_eq!(coded.header("content-encoding"), Some("gzip"), "{accept}");
+        assert_eq!(coded.header("vary"), Some("Accept, Accept-Encoding"));
+        assert_eq!(plain.header("vary"), Some("Accept"));
+        assert_eq!(gunzip(coded.bytes()), plain.bytes(), "{accept}");
+    }
+
+    let off = handler_without_compression(&tree);
+    for target in ["/notes.txt", "/dir/"] {
+        let plain = get(&off, target, gz);
+        assert_eq!(plain.header("content-encoding"), None, "{target}");
+    }
 }
