@@ -328,7 +328,7 @@ fn gzip_on_the_fly() {
         .file("small.txt", "tiny")
         .file("huge.txt", &huge);
     for i in 0..40 {
-        tree.file(&format!("dir/entry-{i:03}.txt"), "e");
+        tree.file(format!("dir/entry-{i:03}.txt"), "e");
     }
     let handler = handler(&tree);
     let gz = &["Accept-Encoding: gzip, deflate, br"];
