@@ -6,7 +6,8 @@
 # runs under emulation.
 # stable: the workspace's release profile with the builder's stable toolchain (what the tutorial
 #   commands build). min: a nightly toolchain rebuilds std with immediate-abort panics and
-#   opt-level "z", for the smallest binary (`--build-arg FLAVOUR=min`).
+#   opt-level "z", and without default features (dirserve's gzip on the fly), for the smallest
+#   binary (`--build-arg FLAVOUR=min`).
 set -eu
 program=$1
 flavour=${2:-stable}
@@ -59,7 +60,7 @@ min)
   # optimize_for_size: the standard library's smaller variants (sorting, formatting).
   RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none $RELEASE_RUSTFLAGS" \
     CARGO_PROFILE_RELEASE_OPT_LEVEL=z \
-    "$@" build --release --locked --target "$target" -p "$program" \
+    "$@" build --release --locked --target "$target" -p "$program" --no-default-features \
     -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size
   ;;
 *)

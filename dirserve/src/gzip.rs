@@ -2,10 +2,8 @@
 //! listings from [`MIN_BYTES`] to [`MAX_BYTES`]. Compressed on the worker, at the fastest level:
 //! [`MAX_BYTES`] bounds the time one answer can take from the worker's other connections (about
 //! 5 ms at the most), and larger bodies go as they are.
-
-use flate2::Compression;
-use flate2::write::GzEncoder;
-use std::io::Write;
+//!
+//! Without the `gzip` feature (the min flavour) nothing is worth it, and nothing is compressed.
 
 /// Smaller bodies fit in a packet or two anyway: compressing them saves nothing worth the CPU.
 pub const MIN_BYTES: u64 = 1024;
@@ -37,11 +35,15 @@ pub fn compressible(content_type: &str) -> bool {
 
 /// Whether a body of `len` bytes is compressed on the fly.
 pub fn worth_it(len: u64) -> bool {
-    (MIN_BYTES..=MAX_BYTES).contains(&len)
+    cfg!(feature = "gzip") && (MIN_BYTES..=MAX_BYTES).contains(&len)
 }
 
 /// `parts`, one after another, gzipped at the fastest level.
+#[cfg(feature = "gzip")]
 pub fn compress<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> Vec<u8> {
+    use flate2::Compression;
+    use flate2::write::GzEncoder;
+    use std::io::Write;
     let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
     for part in parts {
         // Writing into a Vec cannot fail.
@@ -50,7 +52,13 @@ pub fn compress<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> Vec<u8> {
     encoder.finish().expect("writes to memory")
 }
 
-#[cfg(test)]
+/// Never called: nothing is [`worth_it`] without the feature.
+#[cfg(not(feature = "gzip"))]
+pub fn compress<'a>(_: impl IntoIterator<Item = &'a [u8]>) -> Vec<u8> {
+    unreachable!("gzip on the fly is not built in")
+}
+
+#[cfg(all(test, feature = "gzip"))]
 mod tests {
     use super::*;
     use flate2::read::GzDecoder;
