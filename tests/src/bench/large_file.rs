@@ -1,8 +1,9 @@
 //! Large files: one download and several at once, in MB/s, and the server's CPU seconds per GiB
-//! sent (user + system time of the server and its worker processes, from `/proc`), which shows
-//! what copying every byte through user memory costs against handing the kernel a descriptor.
+//! sent (the on-CPU nanoseconds of the server and its worker processes, [`super::procs`]), which
+//! shows what copying every byte through user memory costs against handing the kernel a
+//! descriptor.
 
-use super::Result;
+use super::{Result, procs};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
@@ -48,7 +49,7 @@ pub fn download(
     streams: usize,
     pid: u32,
 ) -> Result<Transfer> {
-    let before = cpu_ticks(pid)?;
+    let before = procs::family_cpu_ns(pid)?;
     let started = Instant::now();
     let clients: Vec<_> = (0..streams)
         .map(|_| {
@@ -67,9 +68,9 @@ pub fn download(
         total += body;
     }
     let elapsed = started.elapsed();
-    let ticks = cpu_ticks(pid)?.saturating_sub(before);
+    let cpu_ns = procs::family_cpu_ns(pid)?.saturating_sub(before);
     let gib = total as f64 / f64::from(1u32 << 30);
-    let cpu_seconds = ticks as f64 / clock_ticks_per_second();
+    let cpu_seconds = cpu_ns as f64 / 1e9;
     Ok(Transfer {
         mb_per_s: (total as f64 / elapsed.as_secs_f64() / 1e6) as u64,
         cpu_ms_per_gib: (cpu_seconds / gib * 1000.0) as u64,
@@ -118,71 +119,4 @@ fn fetch(addr: SocketAddr, path: &str) -> Result<u64> {
         }
     }
     Ok(body)
-}
-
-/// User + system clock ticks of `pid` and its direct children (nginx's master and workers).
-fn cpu_ticks(pid: u32) -> Result<u64> {
-    let mut total = ticks_of(pid).ok_or_else(|| format!("no /proc/{pid}/stat"))?;
-    let entries = std::fs::read_dir("/proc").map_err(|e| format!("/proc: {e}"))?;
-    for entry in entries.flatten() {
-        let Some(child) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        if parent_of(child) == Some(pid) {
-            total += ticks_of(child).unwrap_or(0);
-        }
-    }
-    Ok(total)
-}
-
-/// The fields of `/proc/PID/stat` after the command name (which may hold spaces).
-fn stat_fields(pid: u32) -> Option<Vec<u64>> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after_name = &stat[stat.rfind(')')? + 2..];
-    // Field 3 (state) is a letter: numbered from field 4 (ppid) on.
-    Some(
-        after_name
-            .split_whitespace()
-            .skip(1)
-            .map(|f| f.parse().unwrap_or(0))
-            .collect(),
-    )
-}
-
-fn parent_of(pid: u32) -> Option<u32> {
-    stat_fields(pid)?.first().map(|&ppid| ppid as u32)
-}
-
-/// utime + stime (fields 14 and 15).
-fn ticks_of(pid: u32) -> Option<u64> {
-    let fields = stat_fields(pid)?;
-    Some(fields.get(10)? + fields.get(11)?)
-}
-
-fn clock_ticks_per_second() -> f64 {
-    // SAFETY: sysconf only reads a configuration value.
-    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-    if ticks > 0 { ticks as f64 } else { 100.0 }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn this_process_has_a_parent_and_spends_cpu() {
-        let me = std::process::id();
-        assert_eq!(parent_of(me), Some(std::os::unix::process::parent_id()));
-        let before = ticks_of(me).unwrap();
-        let mut x = 0u64;
-        for i in 0..50_000_000u64 {
-            x = x.wrapping_mul(31).wrapping_add(i);
-        }
-        std::hint::black_box(x);
-        assert!(ticks_of(me).unwrap() > before, "a busy loop takes ticks");
-    }
 }

@@ -8,14 +8,20 @@
 //! - `nginx`: nginx serving the same tree, from a config file written here.
 //! - `size`: binary and image sizes.
 //! - `startup`: from `exec` to the first HTTP 200 (also the `first-response` binary).
-//! - `wrk`: requests per second under wrk, servers taking turns over rounds.
+//! - `wrk`: requests per second and p50 / p99 latency under wrk, servers taking turns over
+//!   rounds, with the socket errors and non-2xx answers wrk counted.
+//! - `procs`: a server's processes (nginx's workers too) and their CPU time in nanoseconds.
+//! - `large_file`: a large file on one connection and on several: MB/s and CPU per GiB.
 //! - `rss`: resident memory, idle, after load, and with keep-alive connections open.
+//! - `instructions`: user-space instructions per request, counted by callgrind.
 //! - `docker_run`: `docker run` to the first 200, `docker stop`, `docker kill`.
 //! - `report`: the Markdown table and `results.json`.
 
 pub mod docker_run;
+pub mod instructions;
 pub mod large_file;
 pub mod nginx;
+pub mod procs;
 pub mod report;
 pub mod rss;
 pub mod serve;
@@ -82,10 +88,13 @@ pub struct Config {
     pub docker_end_runs: usize,
     /// The large file's size, MiB.
     pub large_file_mib: usize,
+    /// The two runs under callgrind: a few requests and many (their difference is what is
+    /// divided by; nginx closes a keep-alive connection after its 1,000th request).
+    pub callgrind_requests: (usize, usize),
 }
 
 impl Config {
-    /// wrk 10 s x 3 rounds per case, 50 start-up runs (about 4 minutes).
+    /// wrk 10 s x 3 rounds per case, 50 start-up runs (about 8 minutes).
     pub const FULL: Config = Config {
         wrk_seconds: 10,
         wrk_rounds: 3,
@@ -95,6 +104,7 @@ impl Config {
         docker_python_runs: 3,
         docker_end_runs: 5,
         large_file_mib: 256,
+        callgrind_requests: (100, 1000),
     };
     /// CI: wrk 2 s, 10 start-up runs.
     pub const SHORT: Config = Config {
@@ -103,6 +113,7 @@ impl Config {
         python_startup_runs: 3,
         docker_python_runs: 1,
         large_file_mib: 32,
+        callgrind_requests: (50, 550),
         ..Config::FULL
     };
 }
@@ -125,9 +136,40 @@ pub fn require_tools(tools: &[&str]) -> Result<()> {
     for tool in tools {
         if !std::env::split_paths(&path).any(|dir| is_executable(&dir.join(tool))) {
             return Err(format!(
-                "{tool} is missing (apt-get install -y wrk nginx-light python3)"
+                "{tool} is missing (apt-get install -y wrk nginx-light valgrind python3)"
             ));
         }
+    }
+    Ok(())
+}
+
+/// Raises this process's limit on open descriptors (inherited by wrk and the servers started
+/// here) to at least `wanted`, within its hard limit: 1,000 connections need 1,000 descriptors at
+/// each end. An error if the hard limit is lower.
+pub fn raise_fd_limit(wanted: u64) -> Result<()> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes one rlimit to the pointer it is given.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return Err(format!("getrlimit: {}", std::io::Error::last_os_error()));
+    }
+    if limit.rlim_cur >= wanted {
+        return Ok(());
+    }
+    // As high as allowed, not just `wanted`: the servers' own processes inherit it.
+    let raised = limit.rlim_max.min(1 << 20);
+    if raised < wanted {
+        return Err(format!(
+            "open files are limited to {} (hard): 1,000 connections need {wanted} (ulimit -n)",
+            limit.rlim_max
+        ));
+    }
+    limit.rlim_cur = raised;
+    // SAFETY: setrlimit reads one rlimit from the pointer it is given.
+    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) } != 0 {
+        return Err(format!("setrlimit: {}", std::io::Error::last_os_error()));
     }
     Ok(())
 }
@@ -172,5 +214,13 @@ mod tests {
         assert_eq!((full.docker_python_runs, short.docker_python_runs), (3, 1));
         assert_eq!(full.wrk_rounds, short.wrk_rounds);
         assert_eq!(full.docker_runs, short.docker_runs);
+        assert_eq!(full.callgrind_requests, (100, 1000));
+        assert_eq!(short.callgrind_requests, (50, 550));
+    }
+
+    #[test]
+    fn the_descriptor_limit_can_be_raised_within_the_hard_one() {
+        raise_fd_limit(64).unwrap();
+        assert!(raise_fd_limit(u64::MAX - 1).is_err());
     }
 }

@@ -1,6 +1,7 @@
-//! Resident memory of a running server: `VmRSS` from `/proc/PID/status`, in KiB.
+//! Resident memory of a running server: `VmRSS` from `/proc/PID/status`, in KiB; for nginx, the
+//! master's and the workers' added up (pages they share counted in each).
 
-use super::Result;
+use super::{Result, procs};
 use crate::http::Connection;
 use std::net::SocketAddr;
 
@@ -9,6 +10,17 @@ pub fn vm_rss_kib(pid: u32) -> Result<u64> {
     let path = format!("/proc/{pid}/status");
     let status = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
     parse_vm_rss(&status).ok_or_else(|| format!("no VmRSS in {path}"))
+}
+
+/// The resident sets of process `pid` and its direct children (nginx's workers) added up, in
+/// KiB. A child that exits meanwhile is left out.
+pub fn family_rss_kib(pid: u32) -> Result<u64> {
+    let pids = procs::family(pid)?;
+    let mut total = vm_rss_kib(pid)?;
+    for &child in &pids[1..] {
+        total += vm_rss_kib(child).unwrap_or(0);
+    }
+    Ok(total)
 }
 
 /// `VmRSS:    1040 kB` (a tab after the colon) -> 1040.
@@ -20,8 +32,10 @@ pub fn parse_vm_rss(status: &str) -> Option<u64> {
         .and_then(|kib| kib.parse().ok())
 }
 
-/// The resident set of the server `pid` at `addr` while `connections` keep-alive connections
-/// are open, each having asked for `path` and read the whole answer.
+/// The resident set of the server `pid` (with its children: [`family_rss_kib`]) at `addr` while
+/// `connections` keep-alive connections are open, each having asked for `path` and read the
+/// whole answer. An error if the server closes them (saying why, to be shown as the reason
+/// there is no figure).
 pub fn with_keep_alive(addr: SocketAddr, pid: u32, connections: usize, path: &str) -> Result<u64> {
     let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n");
     let mut open = Vec::with_capacity(connections);
@@ -37,9 +51,18 @@ pub fn with_keep_alive(addr: SocketAddr, pid: u32, connections: usize, path: &st
         if response.status != 200 {
             return Err(format!("GET {path} on {addr}: {}", response.status));
         }
+        let closes = response
+            .header("connection")
+            .is_some_and(|c| c.eq_ignore_ascii_case("close"));
+        if closes || response.version != "HTTP/1.1" {
+            return Err(format!(
+                "it answers {} and closes each connection after one answer",
+                response.version
+            ));
+        }
     }
     // Measured while every connection is still open.
-    let rss = vm_rss_kib(pid);
+    let rss = family_rss_kib(pid);
     drop(open);
     rss
 }
@@ -56,6 +79,9 @@ mod tests {
 
     #[test]
     fn reads_this_process() {
-        assert!(super::vm_rss_kib(std::process::id()).unwrap() > 0);
+        let me = std::process::id();
+        let rss = super::vm_rss_kib(me).unwrap();
+        assert!(rss > 0);
+        assert!(super::family_rss_kib(me).unwrap() >= rss);
     }
 }

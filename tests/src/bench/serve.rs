@@ -55,11 +55,30 @@ impl Programs {
 /// `python3 -m http.server -b 127.0.0.1 -d DIR PORT`, as the tutorials run it (unlike
 /// `crate::python`, with this machine's MIME table and buffered output).
 pub fn python_http_server(dir: &Path, port: u16) -> Command {
-    let mut cmd = Command::new("python3");
+    python_http_server_with("python3".as_ref(), dir, port)
+}
+
+/// The same, run by the interpreter `python`.
+pub fn python_http_server_with(python: &Path, dir: &Path, port: u16) -> Command {
+    let mut cmd = Command::new(python);
     cmd.args(["-m", "http.server", "-b", "127.0.0.1", "-d"])
         .arg(dir)
         .arg(port.to_string());
     cmd
+}
+
+/// The interpreter that `python3` on the PATH runs (its `sys.executable`): pyenv's `python3` is
+/// a shell script that runs it, and a tool that follows one process (callgrind) must be given
+/// the interpreter itself.
+pub fn python_executable() -> Result<PathBuf> {
+    let mut cmd = Command::new("python3");
+    cmd.args(["-c", "import sys; print(sys.executable)"]);
+    let out = crate::process::run(&mut cmd, b"", Duration::from_secs(30));
+    let path = PathBuf::from(out.stdout_str().trim());
+    if !out.status.success() || !path.is_absolute() {
+        return Err(format!("{cmd:?} failed: {}", out.stderr_str()));
+    }
+    Ok(path)
 }
 
 /// A port that was free a moment ago (the kernel's pick, released at once).

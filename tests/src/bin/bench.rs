@@ -3,7 +3,7 @@
 //! every wait bounded.
 //!
 //! Usage: bench [--short]
-//!   full:    wrk 10 s x 3 rounds per case, 50 start-up runs (about 4 minutes)
+//!   full:    wrk 10 s x 3 rounds per case, 50 start-up runs (about 8 minutes)
 //!   --short: for CI, wrk 2 s, 10 start-up runs
 //! Prints a Markdown table and writes it to `target/bench/results.md`, and as JSON to
 //! `target/bench/results.json`. `bash tests/bench.sh [--short]` builds the release binaries it
@@ -14,11 +14,12 @@
 //! here are stopped on every path (the release profile aborts on a panic).
 
 use e2e::bench::docker_run::{self, End};
+use e2e::bench::instructions::{self, Connections, Server};
 use e2e::bench::serve::{self, Background, Programs, python_http_server};
 use e2e::bench::wrk::Load;
 use e2e::bench::{
-    Config, Result, Rows, large_file, median, nginx, report, require_tools, rss, size, startup,
-    target_dir, tree,
+    Config, Result, Rows, large_file, median, nginx, raise_fd_limit, report, require_tools, rss,
+    size, startup, target_dir, tree,
 };
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -45,7 +46,9 @@ fn main() -> ExitCode {
 }
 
 fn run(config: &Config) -> Result<()> {
-    require_tools(&["wrk", "nginx", "python3"])?;
+    require_tools(&["wrk", "nginx", "python3", "valgrind", "taskset"])?;
+    // 1,000 connections at once: a descriptor each in wrk, in the servers, and here.
+    raise_fd_limit(4096)?;
     let target = target_dir()?;
     let programs = Programs::in_target(&target)?;
     let docker = docker_run::engine_answers();
@@ -61,6 +64,7 @@ fn run(config: &Config) -> Result<()> {
     sizes(&mut rows, &programs, docker)?;
     startup(&mut rows, config, &programs, &www, &cowpage)?;
     under_load(&mut rows, config, &programs, work.path(), &www, &cowpage)?;
+    instructions(&mut rows, config, &programs, work.path(), &www)?;
     if docker {
         containers(&mut rows, config)?;
     }
@@ -164,28 +168,32 @@ fn under_load(
         connections: 50,
         seconds: config.wrk_seconds,
     };
-    let section = format!("{}, median of {}", load.label(), config.wrk_rounds);
     let files = [
         ("dirserve", &dirserve),
-        ("nginx (2 workers + autoindex)", &nginx),
+        ("nginx (2 workers, sendfile on, autoindex)", &nginx),
         ("python3 -m http.server", &python),
     ];
     let cow = [
         ("cowserve", &cowserve),
         ("python3 -m http.server (static page)", &python_cow),
     ];
+    let page = "cow page, a fresh fortune each";
     let cases: [(&str, &str, Contenders); 3] = [
         ("4 KiB file", "/4k.bin", &files),
         ("1,000-entry listing", "/list/", &files),
-        ("cow page, a fresh fortune each", "/", &cow),
+        (page, "/", &cow),
     ];
-    for (name, path, servers) in cases {
-        let urls: Vec<String> = servers.iter().map(|(_, s)| s.url(path)).collect();
-        let medians = load.median_of_rounds(config.wrk_rounds, &urls)?;
-        for ((subject, _), rps) in servers.iter().zip(medians) {
-            rows.record(&section, *subject, format!("{name} rps"), rps);
-        }
-    }
+    under_wrk(rows, config, &load, &cases)?;
+    // 1,000 clients: the small file, and cowserve's page beside it.
+    let load = Load {
+        connections: 1000,
+        ..load
+    };
+    let cases: [(&str, &str, Contenders); 2] = [
+        ("4 KiB file", "/4k.bin", &files),
+        (page, "/", &[("cowserve", &cowserve)]),
+    ];
+    under_wrk(rows, config, &load, &cases)?;
 
     large_files(rows, config, www, &files)?;
 
@@ -193,18 +201,59 @@ fn under_load(
         let rss = rss::vm_rss_kib(server.pid())?;
         rows.record("memory", subject, "RSS KiB after the load", rss);
     }
-    let held = rss::with_keep_alive(
-        serve::loopback(dirserve.port),
-        dirserve.pid(),
-        100,
-        "/4k.bin",
-    )?;
-    rows.record(
-        "memory",
-        "dirserve",
-        "RSS KiB with 100 keep-alive connections",
-        held,
-    );
+    let held = "RSS KiB with 1,000 keep-alive connections";
+    let holding = [
+        ("dirserve", &dirserve, "/4k.bin", held.to_owned()),
+        ("cowserve", &cowserve, "/", held.to_owned()),
+        (
+            files[1].0,
+            &nginx,
+            "/4k.bin",
+            format!("{held}, master + workers"),
+        ),
+    ];
+    for (subject, server, path, metric) in holding {
+        let addr = serve::loopback(server.port);
+        let kib = rss::with_keep_alive(addr, server.pid(), 1000, path)?;
+        rows.record("memory", subject, metric, kib);
+    }
+    // An HTTP/1.0 server holds none (one connection shows it): then the reason is the row.
+    let addr = serve::loopback(python.port);
+    let python_held = rss::with_keep_alive(addr, python.pid(), 1, "/4k.bin")
+        .and_then(|_| rss::with_keep_alive(addr, python.pid(), 1000, "/4k.bin"));
+    match python_held {
+        Ok(kib) => rows.record("memory", files[2].0, held, kib),
+        Err(why) => rows.record("memory", files[2].0, format!("{held}: none, {why}"), "-"),
+    }
+    Ok(())
+}
+
+/// Each case under `load`, `wrk_rounds` rounds: rps, p50 / p99 latency, and what wrk counted as
+/// errors, if anything.
+fn under_wrk(
+    rows: &mut Rows,
+    config: &Config,
+    load: &Load,
+    cases: &[(&str, &str, Contenders)],
+) -> Result<()> {
+    let rounds = config.wrk_rounds;
+    let section = format!("{}, median of {rounds}", load.label());
+    for (name, path, servers) in cases {
+        let urls: Vec<String> = servers.iter().map(|(_, s)| s.url(path)).collect();
+        let summaries = load.median_of_rounds(rounds, &urls)?;
+        for ((subject, _), summary) in servers.iter().zip(summaries) {
+            rows.record(&section, *subject, format!("{name} rps"), summary.rps);
+            let latency = format!("{name} p50 / p99 latency ms");
+            rows.record(&section, *subject, latency, summary.latency_ms());
+            if summary.errors.any() {
+                let metric = format!(
+                    "{name} socket errors (connect, read, write, timeout) / non-2xx, \
+                     all {rounds} runs"
+                );
+                rows.record(&section, *subject, metric, summary.errors.shown());
+            }
+        }
+    }
     Ok(())
 }
 
@@ -249,6 +298,87 @@ fn large_files(rows: &mut Rows, config: &Config, www: &Path, servers: Contenders
         }
     }
     std::fs::remove_file(www.join("large.bin")).map_err(|e| format!("large.bin: {e}"))
+}
+
+/// Under callgrind, one server at a time, the machine otherwise quiet: the user-space
+/// instructions a request costs (the kernel's share is not counted).
+fn instructions(
+    rows: &mut Rows,
+    config: &Config,
+    programs: &Programs,
+    work: &Path,
+    www: &Path,
+) -> Result<()> {
+    let (few, many) = config.callgrind_requests;
+    let section = format!(
+        "callgrind, (count at {many} requests - at {few}) / {}",
+        many - few
+    );
+    let python = serve::python_executable()?;
+    let dirserve = |port, _: &Path| Ok(programs.dirserve(www, port));
+    let cowserve = |port, _: &Path| Ok(programs.cowserve(port));
+    let nginx = |port, dir: &Path| {
+        let conf = nginx::single_process_config(dir, www, port);
+        let mut cmd = Command::new("nginx");
+        cmd.arg("-c").arg(nginx::write_config(dir, &conf)?);
+        Ok(cmd)
+    };
+    let python = |port, _: &Path| Ok(serve::python_http_server_with(&python, www, port));
+    let mut count =
+        |subject: &str, server: Server, case: &str, path: &str, modes: &[Connections]| {
+            for &connections in modes {
+                // The runs' folders: `callgrind-dirserve-KeepAlive-few`, ...
+                let name = subject.split(' ').next().unwrap_or(subject);
+                let run = format!("{name}-{connections:?}");
+                let count =
+                    instructions::per_request(work, &run, &server, path, connections, (few, many))?;
+                let metric = format!(
+                    "{case}, user-space instructions per request (callgrind), {}",
+                    connections.label()
+                );
+                rows.record(&section, subject, metric, count);
+            }
+            Result::Ok(())
+        };
+    let both = [Connections::KeepAlive, Connections::EachNew];
+    let (file, page) = ("4 KiB file", "cow page, a fresh fortune each");
+    count(
+        "dirserve",
+        server(&dirserve, libc::SIGTERM),
+        file,
+        "/4k.bin",
+        &both,
+    )?;
+    let subject = "nginx (one process, master_process off)";
+    count(
+        subject,
+        server(&nginx, libc::SIGQUIT),
+        file,
+        "/4k.bin",
+        &both,
+    )?;
+    // python's http.server answers HTTP/1.0 and closes each connection.
+    let subject = "python3 -m http.server";
+    let each_new = [Connections::EachNew];
+    count(
+        subject,
+        server(&python, libc::SIGINT),
+        file,
+        "/4k.bin",
+        &each_new,
+    )?;
+    count(
+        "cowserve",
+        server(&cowserve, libc::SIGTERM),
+        page,
+        "/",
+        &both,
+    )
+}
+
+/// A server for callgrind: its command line on a port, and the signal that ends it cleanly.
+fn server(command: &dyn Fn(u16, &Path) -> Result<Command>, stop: libc::c_int) -> Server<'_> {
+    Server { command, stop }
 }
 
 /// In Docker: `docker run` to the first 200 and `docker stop`, ours against a python image, and
