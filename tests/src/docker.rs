@@ -337,3 +337,44 @@ impl Drop for Registry {
         }
     }
 }
+
+/// An exclusive hold on something every test process on this machine shares, such as fixed host
+/// ports or the engine's swarm mode, released when dropped (or when the process ends). It is
+/// `flock(2)` on a file in the temporary folder, so two test runs at once (or two tests of one
+/// run) take turns instead of colliding.
+pub struct HostLock {
+    _file: std::fs::File,
+}
+
+/// Takes the host-wide lock called `name`, waiting for another holder up to `deadline`; panics
+/// then, naming the lock file.
+pub fn host_lock(name: &str, deadline: Duration) -> HostLock {
+    use std::os::fd::AsRawFd;
+    let path = std::env::temp_dir().join(format!("fromscratch-{name}.lock"));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let start = std::time::Instant::now();
+    loop {
+        // SAFETY: flock(2) on a descriptor `file` owns and keeps open while the lock is held.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+            return HostLock { _file: file };
+        }
+        let error = std::io::Error::last_os_error();
+        assert_eq!(
+            error.kind(),
+            std::io::ErrorKind::WouldBlock,
+            "flock {}: {error}",
+            path.display()
+        );
+        assert!(
+            start.elapsed() < deadline,
+            "{} is still held by another test after {deadline:?}",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
