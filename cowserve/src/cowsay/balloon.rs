@@ -30,22 +30,35 @@ const THINK: Borders = Borders {
 /// between its borders, a rule of `-`. No message draws an empty balloon.
 pub fn balloon(lines: &[String], think: bool) -> String {
     let borders = if think { &THINK } else { &SAY };
-    let max = lines.iter().map(|l| str_width(l)).max().unwrap_or(0);
-    let mut out = format!(" {}\n", "_".repeat(max + 2));
     let empty = [String::new()];
     let lines = if lines.is_empty() { &empty[..] } else { lines };
+    // Written piece by piece into one string sized up front: this runs for every cow page.
+    let widths: Vec<usize> = lines.iter().map(|l| str_width(l)).collect();
+    let max = widths.iter().copied().max().unwrap_or(0);
+    let bytes: usize = lines.iter().map(String::len).sum();
+    let mut out = String::with_capacity(bytes + (max + 6) * (lines.len() + 2));
+    let rule = |out: &mut String, c: char| {
+        out.push(' ');
+        out.extend(std::iter::repeat_n(c, max + 2));
+        out.push('\n');
+    };
+    rule(&mut out, '_');
     let count = lines.len();
-    for (i, line) in lines.iter().enumerate() {
+    for (i, (line, width)) in lines.iter().zip(widths).enumerate() {
         let (left, right) = match i {
             _ if count == 1 => borders.single,
             0 => borders.first,
             _ if i + 1 == count => borders.last,
             _ => borders.middle,
         };
-        let pad = " ".repeat(max - str_width(line));
-        out.push_str(&format!("{left} {line}{pad} {right}\n"));
+        out.push(left);
+        out.push(' ');
+        out.push_str(line);
+        out.extend(std::iter::repeat_n(' ', max - width + 1));
+        out.push(right);
+        out.push('\n');
     }
-    out.push_str(&format!(" {}\n", "-".repeat(max + 2)));
+    rule(&mut out, '-');
     out
 }
 

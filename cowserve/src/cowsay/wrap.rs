@@ -101,7 +101,8 @@ fn is_break(cluster: &str) -> bool {
 pub fn wrap_paragraph(p: &str, width: usize) -> String {
     let cl = clusters(p);
     let per_line = width.max(MIN_WIDTH) - 1;
-    let mut out = String::new();
+    // The paragraph and a newline for each line it makes, at the most.
+    let mut out = String::with_capacity(p.len() + p.len() / per_line.max(1) + 2);
     let mut pos = 0;
     // What follows the last line: the space it was cut at, or nothing.
     let mut tail = "";
