@@ -206,15 +206,7 @@ fn file_response(
             HeaderValue::from_static(encoding.token()),
         );
     }
-    let freshness = conditional::evaluate(
-        request
-            .get(header::IF_NONE_MATCH)
-            .map(HeaderValue::as_bytes),
-        request
-            .get(header::IF_MODIFIED_SINCE)
-            .map(HeaderValue::as_bytes),
-        &validators,
-    );
+    let freshness = freshness(request, &validators);
     let size = meta.size;
     let range = match request.get(header::RANGE) {
         Some(range)
@@ -268,6 +260,16 @@ fn file_response(
     response
 }
 
+/// Whether the request's `If-None-Match` / `If-Modified-Since` make this a 304.
+fn freshness(request: &HeaderMap, validators: &Validators) -> Freshness {
+    let value = |name| request.get(name).map(HeaderValue::as_bytes);
+    conditional::evaluate(
+        value(header::IF_NONE_MATCH),
+        value(header::IF_MODIFIED_SINCE),
+        validators,
+    )
+}
+
 /// A text file gzipped: its validators say so (a 304 needs no reading), and a file that cannot
 /// be read whole is a 500, never a short page passed off as complete.
 fn gzipped_file_response(
@@ -276,15 +278,7 @@ fn gzipped_file_response(
     content_type: &'static str,
 ) -> Response<Body> {
     let validators = Validators::of(&resolved.meta, Some(Encoding::Gzip.token()));
-    let freshness = conditional::evaluate(
-        request
-            .get(header::IF_NONE_MATCH)
-            .map(HeaderValue::as_bytes),
-        request
-            .get(header::IF_MODIFIED_SINCE)
-            .map(HeaderValue::as_bytes),
-        &validators,
-    );
+    let freshness = freshness(request, &validators);
     let mut response = Response::new(Body::Empty);
     let headers = response.headers_mut();
     headers.insert(
