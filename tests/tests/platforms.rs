@@ -160,7 +160,8 @@ fn every_build_platform_builds_every_target_platform() {
     }
 }
 
-/// The min flavour fetches a nightly with rust-src and the target, and rebuilds std for it.
+/// The min flavour fetches a nightly with rust-src and the target, and rebuilds std for it (for
+/// size), without the program's default features.
 #[test]
 fn min_flavour_builds_std_for_the_target() {
     let stage = BuildStage::new(true, &[]);
@@ -174,7 +175,8 @@ fn min_flavour_builds_std_for_the_target() {
                     "rustup toolchain install nightly --profile minimal --component rust-src \
                      --target {triple}\n\
                      cargo +nightly build --release --locked --target {triple} -p pyprompt \
-                     -Z build-std=std,panic_abort [{} ]\n",
+                     --no-default-features -Z build-std=std,panic_abort \
+                     -Z build-std-features=optimize_for_size [{} ]\n",
                     linker_var(triple)
                 ),
                 "{build} -> {target}"
