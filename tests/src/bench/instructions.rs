@@ -13,7 +13,7 @@ use super::Result;
 use crate::http::{Connection, Response};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 /// How the requests reach the server.
@@ -142,12 +142,7 @@ impl Run {
         if let Some(cwd) = native.get_current_dir() {
             cmd.current_dir(cwd);
         }
-        let child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+        let child = super::serve::spawn_silent(&mut cmd)?;
         Ok(Run {
             child: Some(child),
             port,

@@ -116,12 +116,7 @@ pub struct Background {
 impl Background {
     /// Starts `cmd`, which serves on `port`; call [`wait_port`] before using it.
     pub fn start(mut cmd: Command, port: u16) -> Result<Background> {
-        let child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+        let child = spawn_silent(&mut cmd)?;
         Ok(Background { child, port })
     }
 
@@ -147,4 +142,14 @@ impl Drop for Background {
         crate::process::send_signal(self.child.id(), libc::SIGTERM);
         let _ = crate::process::wait(&mut self.child, Duration::from_secs(10));
     }
+}
+
+/// Starts `cmd` with no standard streams: a server measured here must not block on a full pipe
+/// nor write into the table.
+pub fn spawn_silent(cmd: &mut Command) -> Result<Child> {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start {cmd:?}: {e}"))
 }
