@@ -29,7 +29,8 @@ const INDEX_FILES: [&[u8]; 2] = [b"index.html", b"index.htm"];
 pub struct DirHandler {
     root: Arc<ServedRoot>,
     listings: Arc<ListingPages>,
-    /// Whether precompressed siblings may answer (off with `--no-compress`).
+    /// Whether answers may be compressed: precompressed siblings and gzip on the fly (off with
+    /// `--no-compress`).
     compress: bool,
 }
 
@@ -56,17 +57,19 @@ impl DirHandler {
         self
     }
 
-    /// `file`, or the precompressed sibling that the request's `Accept-Encoding` likes best
-    /// (`file.br`, `file.zst`, `file.gz`), and its coding. Looked up only for requests that
-    /// accept a coding: plain clients pay nothing.
-    fn negotiate(&self, request: &HeaderMap, file: Resolved) -> (Resolved, Option<Encoding>) {
-        let Some(accept) = request
-            .get(header::ACCEPT_ENCODING)
-            .filter(|_| self.compress)
-        else {
-            return (file, None);
-        };
-        for encoding in encoding::accepted(accept.as_bytes()) {
+    /// The codings this request's answer may have, best first: none without `Accept-Encoding`
+    /// or with `--no-compress`.
+    fn accepted(&self, request: &HeaderMap) -> Vec<Encoding> {
+        match request.get(header::ACCEPT_ENCODING) {
+            Some(accept) if self.compress => encoding::accepted(accept.as_bytes()),
+            _ => Vec::new(),
+        }
+    }
+
+    /// `file`, or its precompressed sibling (`file.br`, `file.zst`, `file.gz`) of the best of
+    /// the `accepted` codings that has one, and that coding. Plain clients pay nothing.
+    fn negotiate(&self, accepted: &[Encoding], file: Resolved) -> (Resolved, Option<Encoding>) {
+        for &encoding in accepted {
             if let Some(sibling) = self.root.sibling(&file, encoding.suffix()) {
                 return (sibling, Some(encoding));
             }
@@ -74,24 +77,17 @@ impl DirHandler {
         (file, None)
     }
 
-    /// Whether this request's answer may be gzipped on the fly.
-    fn takes_gzip(&self, request: &HeaderMap) -> bool {
-        self.compress
-            && request.get(header::ACCEPT_ENCODING).is_some_and(|accept| {
-                encoding::accepted(accept.as_bytes()).contains(&Encoding::Gzip)
-            })
-    }
-
     /// A file's answer: from its precompressed sibling if the request takes one, else gzipped on
     /// the fly if it is text worth it (never for a range: those are the file's bytes).
     fn file_answer(&self, request: &HeaderMap, file: Resolved) -> Response<Body> {
         let content_type = mime::guess_type(file_name(&file.rel_path));
-        let (file, encoding) = self.negotiate(request, file);
+        let accepted = self.accepted(request);
+        let (file, encoding) = self.negotiate(&accepted, file);
         let on_the_fly = encoding.is_none()
             && !request.contains_key(header::RANGE)
             && gzip::compressible(content_type)
             && gzip::worth_it(file.meta.size)
-            && self.takes_gzip(request);
+            && accepted.contains(&Encoding::Gzip);
         let mut response = if on_the_fly {
             gzipped_file_response(request, file, content_type)
         } else {
@@ -219,12 +215,7 @@ fn file_response(
         }
         _ => RangeAnswer::Full,
     };
-    for (name, value) in [
-        (header::LAST_MODIFIED, validators.last_modified),
-        (header::ETAG, validators.etag),
-    ] {
-        headers.insert(name, HeaderValue::try_from(value).expect("ASCII"));
-    }
+    insert_validators(headers, validators);
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     if freshness == Freshness::NotModified {
         headers.remove(header::CONTENT_TYPE);
@@ -260,6 +251,16 @@ fn file_response(
     response
 }
 
+/// `Last-Modified` and `ETag`, moved into their headers.
+fn insert_validators(headers: &mut HeaderMap, validators: Validators) {
+    for (name, value) in [
+        (header::LAST_MODIFIED, validators.last_modified),
+        (header::ETAG, validators.etag),
+    ] {
+        headers.insert(name, HeaderValue::try_from(value).expect("ASCII"));
+    }
+}
+
 /// Whether the request's `If-None-Match` / `If-Modified-Since` make this a 304.
 fn freshness(request: &HeaderMap, validators: &Validators) -> Freshness {
     let value = |name| request.get(name).map(HeaderValue::as_bytes);
@@ -281,14 +282,7 @@ fn gzipped_file_response(
     let freshness = freshness(request, &validators);
     let mut response = Response::new(Body::Empty);
     let headers = response.headers_mut();
-    headers.insert(
-        header::LAST_MODIFIED,
-        HeaderValue::try_from(validators.last_modified).expect("ASCII"),
-    );
-    headers.insert(
-        header::ETAG,
-        HeaderValue::try_from(validators.etag).expect("ASCII"),
-    );
+    insert_validators(headers, validators);
     if freshness == Freshness::NotModified {
         *response.status_mut() = StatusCode::NOT_MODIFIED;
         return response;
@@ -324,7 +318,9 @@ impl DirHandler {
             request.headers.contains_key(header::ACCEPT_ENCODING),
         ) {
             (false, _) | (_, false) => Coding::Plain,
-            (true, true) if self.takes_gzip(&request.headers) => Coding::Gzip,
+            (true, true) if self.accepted(&request.headers).contains(&Encoding::Gzip) => {
+                Coding::Gzip
+            }
             (true, true) => Coding::PlainButVaries,
         };
         if let Some(page) = self.listings.ready(&dir, shown) {
