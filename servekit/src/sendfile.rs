@@ -238,15 +238,14 @@ impl http_body::Body for Outgoing {
                 remaining,
             } = std::mem::replace(&mut this.body, Body::Empty)
             {
-                if remaining > 0 {
-                    files.push(FileRange {
-                        file,
-                        offset,
-                        remaining,
-                        method: Method::Sendfile,
-                    });
-                    this.file_left = remaining;
-                }
+                // At least SENDFILE_MIN bytes: never an empty range.
+                files.push(FileRange {
+                    file,
+                    offset,
+                    remaining,
+                    method: Method::Sendfile,
+                });
+                this.file_left = remaining;
             }
         }
         if this.file_left > 0 {
