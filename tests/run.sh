@@ -35,6 +35,8 @@ fmt() {
 }
 clippy() {
   cargo clippy --workspace --all-targets --locked -- -D warnings
+  # What only the static (musl) builds compile: servekit's thread_name.
+  cargo clippy -p servekit --target x86_64-unknown-linux-musl --locked -- -D warnings
   (cd fuzz && cargo +nightly clippy --all-targets --locked -- -D warnings)
 }
 

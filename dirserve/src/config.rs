@@ -1,8 +1,9 @@
 //! dirserve's command line and environment, validated into a [`Config`]; nothing else in the
 //! crate sees raw flags.
 
+use crate::listing::{Order, SortBy, parse_descending};
 use lexopt::Parser;
-use servekit::cli::{CommonArgs, Flag};
+use servekit::cli::{CommonArgs, Flag, parse_bool};
 use servekit::client::ClientMode;
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ const ENV_PREFIX: &str = "DIRSERVE";
 /// The one-line usage, printed after a usage error.
 pub const USAGE: &str = "Usage: dirserve [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [--quiet] \
 [--timeout SECS] [-H 'NAME: VALUE']... [--cors] [--health-path PATH] [--no-compress] \
+[--sort name|size|mtime] [--order asc|desc] [--dirs-first] [--dark-mode] \
 [--healthcheck | --fetch URL] [PORT]";
 
 /// The `--help` text.
@@ -23,6 +25,7 @@ pub const HELP: &str = concat!(
 
 Usage: dirserve [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [--quiet] [--timeout SECS]
                 [-H 'NAME: VALUE']... [--cors] [--health-path PATH] [--no-compress]
+                [--sort name|size|mtime] [--order asc|desc] [--dirs-first] [--dark-mode]
                 [--healthcheck | --fetch URL] [PORT]
 
 Arguments (as python's):
@@ -43,9 +46,14 @@ Beyond python:
                             and answer CORS preflights for GET and HEAD
       --health-path PATH    answer GET PATH (e.g. /healthz) with 200 ok, without touching the
                             disk and without a log line: for Kubernetes probes
-      --no-compress         never answer with a precompressed sibling (FILE.br, FILE.zst,
-                            FILE.gz), which otherwise stand for FILE when Accept-Encoding
-                            allows their coding
+      --no-compress         never compress: no precompressed sibling (FILE.br, FILE.zst,
+                            FILE.gz) stands for FILE when Accept-Encoding allows its coding,
+                            and nothing is gzipped on the fly
+      --sort name|size|mtime, --order asc|desc
+                            list directories by name (python's order), size or modification
+                            time; a listing's ?sort=mtime&order=desc query wins over these
+      --dirs-first          list directories (and links to them) before everything else
+      --dark-mode           listing pages follow the system's dark mode (python 3.14's page)
       --healthcheck         ask http://127.0.0.1:PORT/ (or the health path) and exit 0 if it
                             answers 2xx or 3xx, else 1: a HEALTHCHECK for images without a shell
       --fetch URL           print the page at an http:// URL and exit (0 on a 2xx): a client
@@ -56,7 +64,8 @@ Beyond python:
 Every option has an environment variable, for containers; options win over them:
   DIRSERVE_PORT, DIRSERVE_BIND, DIRSERVE_DIRECTORY, DIRSERVE_QUIET=1, DIRSERVE_TIMEOUT,
   DIRSERVE_HEADERS (one 'NAME: VALUE' a line), DIRSERVE_CORS=1, DIRSERVE_HEALTH_PATH,
-  DIRSERVE_NO_COMPRESS=1
+  DIRSERVE_NO_COMPRESS=1, DIRSERVE_SORT, DIRSERVE_ORDER, DIRSERVE_DIRS_FIRST=1,
+  DIRSERVE_DARK_MODE=1
 
 Safety: nothing outside DIRECTORY is ever served: `..` in any encoding is refused, symbolic
 links are followed only while they stay inside DIRECTORY, and /proc, /sys and device files are
@@ -87,6 +96,10 @@ pub struct Config {
     pub directory: PathBuf,
     /// Whether precompressed siblings may answer (`--no-compress` turns it off).
     pub compress: bool,
+    /// The listings' order unless a query asks for another.
+    pub order: Order,
+    /// Whether listing pages follow the system's dark mode.
+    pub dark_mode: bool,
 }
 
 /// Reads the environment, then the arguments (without the program name).
@@ -95,15 +108,13 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
     let mut directory = std::env::var_os(format!("{ENV_PREFIX}_DIRECTORY"))
         .filter(|d| !d.is_empty())
         .map_or_else(|| PathBuf::from("."), PathBuf::from);
-    let mut compress = match std::env::var(format!("{ENV_PREFIX}_NO_COMPRESS")).as_deref() {
-        Err(_) | Ok("" | "0" | "false" | "no") => true,
-        Ok("1" | "true" | "yes") => false,
-        Ok(other) => {
-            return Err(format!(
-                "{ENV_PREFIX}_NO_COMPRESS: expected 1 or 0, not {other:?}"
-            ));
-        }
+    let mut compress = !env(parse_bool, "NO_COMPRESS")?.unwrap_or(false);
+    let mut order = Order {
+        by: env(SortBy::parse, "SORT")?.unwrap_or_default(),
+        descending: env(parse_descending, "ORDER")?.unwrap_or(false),
+        dirs_first: env(parse_bool, "DIRS_FIRST")?.unwrap_or(false),
     };
+    let mut dark_mode = env(parse_bool, "DARK_MODE")?.unwrap_or(false);
     let mut parser = Parser::from_args(args);
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         let flag = Flag::from(arg);
@@ -117,6 +128,14 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
                 .into();
         } else if flag.is(None, "no-compress") {
             compress = false;
+        } else if flag.is(None, "sort") {
+            order.by = flag_value(&mut parser, "--sort", SortBy::parse)?;
+        } else if flag.is(None, "order") {
+            order.descending = flag_value(&mut parser, "--order", parse_descending)?;
+        } else if flag.is(None, "dirs-first") {
+            order.dirs_first = true;
+        } else if flag.is(None, "dark-mode") {
+            dark_mode = true;
         } else if flag.is(Some('h'), "help") {
             return Ok(Command::Help);
         } else if flag.is(Some('V'), "version") {
@@ -134,7 +153,32 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
         common,
         directory,
         compress,
+        order,
+        dark_mode,
     }))
+}
+
+/// `DIRSERVE_<name>` read by `parse`; unset (or empty) is `None`, a bad value an error that
+/// names the variable.
+fn env<T>(parse: fn(&str) -> Result<T, String>, name: &str) -> Result<Option<T>, String> {
+    match std::env::var(format!("{ENV_PREFIX}_{name}")) {
+        Ok(text) if !text.is_empty() => parse(&text)
+            .map(Some)
+            .map_err(|e| format!("{ENV_PREFIX}_{name}: {e}")),
+        _ => Ok(None),
+    }
+}
+
+/// The value after `flag`, read by `parse`; an error names the flag.
+fn flag_value<T>(
+    parser: &mut Parser,
+    flag: &str,
+    parse: fn(&str) -> Result<T, String>,
+) -> Result<T, String> {
+    let value = parser
+        .value()
+        .map_err(|_| format!("{flag} needs a value"))?;
+    parse(&value.to_string_lossy()).map_err(|e| format!("{flag}: {e}"))
 }
 
 #[cfg(test)]
@@ -158,6 +202,43 @@ mod tests {
             panic!("should parse")
         };
         assert_eq!(config.directory, PathBuf::from("/tmp"));
+    }
+
+    #[test]
+    fn listing_options() {
+        let Ok(Command::Serve(config)) = parse_strs(&[]) else {
+            panic!("should parse")
+        };
+        assert_eq!(config.order, Order::default(), "python's order by default");
+        assert!(!config.dark_mode);
+        let Ok(Command::Serve(config)) = parse_strs(&[
+            "--sort",
+            "mtime",
+            "--order=desc",
+            "--dirs-first",
+            "--dark-mode",
+        ]) else {
+            panic!("should parse")
+        };
+        let order = Order {
+            by: SortBy::Mtime,
+            descending: true,
+            dirs_first: true,
+        };
+        assert_eq!((config.order, config.dark_mode), (order, true));
+        assert_eq!(
+            parse_strs(&["--sort", "date"]).unwrap_err(),
+            "--sort: expected name, size or mtime, not \"date\""
+        );
+        assert_eq!(
+            parse_strs(&["--order", "up"]).unwrap_err(),
+            "--order: expected asc or desc, not \"up\""
+        );
+        assert!(
+            parse_strs(&["--sort"])
+                .unwrap_err()
+                .contains("needs a value")
+        );
     }
 
     #[test]

@@ -6,9 +6,9 @@
 use crate::conditional::{self, Freshness, Validators};
 use crate::encoding::{self, Encoding};
 use crate::gzip;
-use crate::listing::Shown;
 use crate::listing::html::{PAGE_TAIL, page_head};
 use crate::listing::pages::ListingPages;
+use crate::listing::{Order, Shown};
 use crate::mime;
 use crate::range::{self, RangeAnswer};
 use crate::resolve::{ResolveError, Resolved, ServedRoot};
@@ -32,6 +32,10 @@ pub struct DirHandler {
     /// Whether answers may be compressed: precompressed siblings and gzip on the fly (off with
     /// `--no-compress`).
     compress: bool,
+    /// The listings' order unless a query asks for another (`--sort`, `--order`, `--dirs-first`).
+    order: Order,
+    /// Whether listing pages follow the system's dark mode (`--dark-mode`).
+    dark_mode: bool,
 }
 
 impl DirHandler {
@@ -48,12 +52,26 @@ impl DirHandler {
             listings: Arc::new(ListingPages::new(Arc::clone(&root), threads)),
             root,
             compress: true,
+            order: Order::default(),
+            dark_mode: false,
         }
     }
 
     /// With `false`, files are always sent as they are (`--no-compress`).
     pub fn compress(mut self, on: bool) -> DirHandler {
         self.compress = on;
+        self
+    }
+
+    /// Listings in `order` unless the request's query asks for another.
+    pub fn order(mut self, order: Order) -> DirHandler {
+        self.order = order;
+        self
+    }
+
+    /// With `true`, listing pages follow the system's dark mode.
+    pub fn dark_mode(mut self, on: bool) -> DirHandler {
+        self.dark_mode = on;
         self
     }
 
@@ -136,7 +154,7 @@ impl Handler for DirHandler {
         if let Some(index) = self.index_of(&resolved).map_err(resolve_error)? {
             return Ok(self.file_answer(&request.headers, index));
         }
-        Ok(self.listing_response(request, resolved))
+        self.listing_response(request, resolved)
     }
 }
 
@@ -301,9 +319,22 @@ fn gzipped_file_response(
 }
 
 impl DirHandler {
-    /// The listing of a directory: python's HTML page, or JSON for `Accept: application/json`.
-    /// At once when a page is ready; else made on a listing thread (see [`ListingPages`]).
-    fn listing_response(&self, request: &Parts, dir: Resolved) -> Response<Body> {
+    /// The listing of a directory: python's HTML page, or JSON for `Accept: application/json`,
+    /// in the server's order or the one the query asks for (`?sort=mtime&order=desc`; a bad
+    /// value is a 400). At once when a page is ready; else made on a listing thread (see
+    /// [`ListingPages`]).
+    fn listing_response(
+        &self,
+        request: &Parts,
+        dir: Resolved,
+    ) -> Result<Response<Body>, HttpError> {
+        let order = match request.uri.query() {
+            Some(query) => self
+                .order
+                .with_query(query)
+                .map_err(|e| HttpError::new(StatusCode::BAD_REQUEST, format!("Bad query: {e}")))?,
+            None => self.order,
+        };
         let wants_json = request.headers.get(header::ACCEPT).is_some_and(|accept| {
             substring::find(accept.as_bytes(), b"application/json").is_some()
         });
@@ -323,15 +354,16 @@ impl DirHandler {
             }
             (true, true) => Coding::PlainButVaries,
         };
-        if let Some(page) = self.listings.ready(&dir, shown) {
-            return listing_page(target, shown, page, coding);
+        let dark_mode = self.dark_mode;
+        if let Some(page) = self.listings.ready(&dir, shown, order) {
+            return Ok(listing_page(target, shown, dark_mode, page, coding));
         }
         let target = target.to_owned();
-        let made = self.listings.later(dir, shown);
-        Response::new(Body::later(async move {
+        let made = self.listings.later(dir, shown, order);
+        Ok(Response::new(Body::later(async move {
             let page = made.await.map_err(|e| listing_error(&e))?;
-            Ok(listing_page(&target, shown, page, coding))
-        }))
+            Ok(listing_page(&target, shown, dark_mode, page, coding))
+        })))
     }
 }
 
@@ -348,11 +380,17 @@ enum Coding {
 
 /// The response for a listing's page: the HTML one around its `<li>` lines, titled with the
 /// request target (path and query, as python titles it), or the JSON one as it is.
-fn listing_page(target: &str, shown: Shown, page: Bytes, coding: Coding) -> Response<Body> {
+fn listing_page(
+    target: &str,
+    shown: Shown,
+    dark_mode: bool,
+    page: Bytes,
+    coding: Coding,
+) -> Response<Body> {
     let (parts, content_type) = match shown {
         Shown::NamesAndKinds => (
             vec![
-                Bytes::from(page_head(target)),
+                Bytes::from(page_head(target, dark_mode)),
                 page,
                 Bytes::from_static(PAGE_TAIL),
             ],

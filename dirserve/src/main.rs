@@ -34,7 +34,10 @@ fn main() -> ExitCode {
         "dirserve",
         concat!("dirserve/", env!("CARGO_PKG_VERSION")),
         &config.common,
-        DirHandler::new(root).compress(config.compress),
+        DirHandler::new(root)
+            .compress(config.compress)
+            .order(config.order)
+            .dark_mode(config.dark_mode),
     )
 }
 

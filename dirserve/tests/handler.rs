@@ -3,6 +3,7 @@
 //! malformed requests, logs) is tested end to end in `tests/tests/dirserve_http.rs`.
 
 use dirserve::handler::DirHandler;
+use dirserve::listing::{Order, SortBy};
 use dirserve::resolve::ServedRoot;
 use servekit::testing::{Answer, answer, get, request};
 use std::time::Duration;
@@ -143,6 +144,113 @@ fn json_listing() {
         html.header("content-type"),
         Some("text/html; charset=utf-8")
     );
+}
+
+/// The names a listing shows, in its order: the HTML page's link texts or the JSON's names.
+fn listed(answer: &Answer) -> Vec<String> {
+    let text = answer.text();
+    let (start, end) = if text.starts_with('[') {
+        ("{\"name\":\"", "\"")
+    } else {
+        ("<li><a href=", "</a>")
+    };
+    text.lines()
+        .filter_map(|line| line.strip_prefix(start))
+        .map(|rest| {
+            let rest = rest.split_once('>').map_or(rest, |(_, name)| name);
+            rest.split(end).next().unwrap_or_default().to_owned()
+        })
+        .collect()
+}
+
+/// Opt-in orders (`?sort=&order=`, the handler's default, directories first) for the HTML page
+/// and the JSON alike; python's order and page otherwise; a bad value is a 400.
+#[test]
+fn listing_orders() {
+    let tree = Tree::new("listing-orders");
+    // Sizes and times that disagree with the names and with each other. The file is larger
+    // than any directory (4 KiB on most filesystems).
+    tree.file("b.txt", vec![b'b'; 100_000])
+        .file("A.txt", "a")
+        .dir("c");
+    let epoch = std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    for (name, secs) in [("b.txt", 10), ("c", 20), ("A.txt", 30)] {
+        let file = std::fs::File::open(tree.at(name)).unwrap();
+        file.set_modified(epoch + Duration::from_secs(secs))
+            .unwrap();
+    }
+    let handler = handler(&tree);
+    let cases: &[(&str, [&str; 3])] = &[
+        ("/", ["A.txt", "b.txt", "c/"]),
+        ("/?sort=name", ["A.txt", "b.txt", "c/"]),
+        ("/?order=desc", ["c/", "b.txt", "A.txt"]),
+        ("/?sort=size", ["A.txt", "c/", "b.txt"]),
+        ("/?sort=size&order=desc", ["b.txt", "c/", "A.txt"]),
+        ("/?sort=mtime", ["b.txt", "c/", "A.txt"]),
+        ("/?v=2&sort=mtime&order=desc", ["A.txt", "c/", "b.txt"]),
+    ];
+    for &(target, want) in cases {
+        let html = get(&handler, target, &[]);
+        assert_eq!(html.status, 200, "{target}");
+        assert_eq!(listed(&html), want, "{target}");
+        let shown = target.replace('&', "&amp;");
+        let title = format!("<title>Directory listing for {shown}</title>");
+        assert!(html.text().contains(&title), "python's title: {target}");
+        let json = get(&handler, target, &["Accept: application/json"]);
+        let want: Vec<&str> = want.iter().map(|n| n.trim_end_matches('/')).collect();
+        assert_eq!(listed(&json), want, "{target} as JSON");
+    }
+
+    // The server's own order, which a query still overrides.
+    let dirs_first = DirHandler::with_listing_threads(ServedRoot::open(tree.path()).unwrap(), 0)
+        .order(Order {
+            by: SortBy::Mtime,
+            descending: false,
+            dirs_first: true,
+        });
+    assert_eq!(
+        listed(&get(&dirs_first, "/", &[])),
+        ["c/", "b.txt", "A.txt"]
+    );
+    let by_size = get(&dirs_first, "/?sort=size&order=desc", &[]);
+    assert_eq!(listed(&by_size), ["c/", "b.txt", "A.txt"]);
+    let by_name = get(&dirs_first, "/?sort=name", &[]);
+    assert_eq!(listed(&by_name), ["c/", "A.txt", "b.txt"]);
+
+    // A size changes (the directory's mtime does not): the page by size follows at once.
+    std::fs::write(tree.at("A.txt"), vec![b'a'; 200_000]).unwrap();
+    let grown = get(&handler, "/?sort=size", &[]);
+    assert_eq!(listed(&grown), ["c/", "b.txt", "A.txt"]);
+
+    for (target, reason) in [
+        (
+            "/?sort=date",
+            "sort: expected name, size or mtime, not \"date\"",
+        ),
+        (
+            "/?sort=size&order=up",
+            "order: expected asc or desc, not \"up\"",
+        ),
+    ] {
+        let bad = get(&handler, target, &[]);
+        assert_eq!(bad.status, 400, "{target}");
+        assert!(bad.text().contains(reason), "{target}: {}", bad.text());
+    }
+    // Only listings are sorted: a file's query is not read.
+    assert_eq!(get(&handler, "/A.txt?sort=date", &[]).status, 200);
+}
+
+/// `--dark-mode`: python 3.14's style in the head, the same page around it.
+#[test]
+fn dark_mode_listing() {
+    let tree = Tree::new("listing-dark");
+    tree.file("a.txt", "a");
+    let light = get(&handler(&tree), "/", &[]).text();
+    let dark = get(&handler(&tree).dark_mode(true), "/", &[]).text();
+    let style = "<style type=\"text/css\">\n:root {\ncolor-scheme: light dark;\n}\n</style>\n";
+    assert!(!light.contains("color-scheme"));
+    assert_eq!(dark.replacen(style, "", 1), light);
+    assert!(dark.contains(&format!("<meta charset=\"utf-8\">\n{style}<title>")));
 }
 
 #[test]

@@ -200,7 +200,8 @@ fn parse_timeout(text: &str) -> Result<Duration, String> {
     }
 }
 
-fn parse_bool(text: &str) -> Result<bool, String> {
+/// An on/off environment variable's value: 1, true or yes; 0, false, no or empty.
+pub fn parse_bool(text: &str) -> Result<bool, String> {
     match text {
         "1" | "true" | "yes" => Ok(true),
         "0" | "false" | "no" | "" => Ok(false),

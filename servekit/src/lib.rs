@@ -25,6 +25,7 @@
 //! - `substring`: finding bytes in bytes (header values and pages need not be UTF-8).
 //! - `access_log`: python's access log lines, with control characters escaped.
 //! - `utc`: calendar fields of a moment, for log lines and listings.
+//! - `thread_name` (musl only): names threads without linking musl's printf.
 //! - `client`: a tiny HTTP client for `--healthcheck` (Docker's `HEALTHCHECK`) and `--fetch`.
 //! - `testing` (feature `testing`, for the servers' tests): a handler called in-process.
 
@@ -45,6 +46,8 @@ mod slots;
 pub mod substring;
 #[cfg(feature = "testing")]
 pub mod testing;
+#[cfg(all(target_os = "linux", target_env = "musl"))]
+mod thread_name;
 pub mod utc;
 
 pub use body::Body;

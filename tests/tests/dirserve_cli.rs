@@ -26,7 +26,11 @@ fn help_and_version() {
         "--quiet",
         "--timeout",
         "--healthcheck",
+        "--sort",
+        "--dirs-first",
+        "--dark-mode",
         "DIRSERVE_PORT",
+        "DIRSERVE_DARK_MODE",
     ] {
         assert!(text.contains(flag), "--help documents {flag}");
     }
@@ -54,6 +58,8 @@ fn bad_flags_and_values_exit_2_with_one_clear_line() {
         ),
         (&["-d", "/etc/hostname", "0"], "cannot serve /etc/hostname"),
         (&["-b", "256.1.1.1", "0"], "cannot listen on 256.1.1.1"),
+        (&["--sort", "date"], "--sort: expected name, size or mtime"),
+        (&["--order", "up"], "--order: expected asc or desc"),
     ];
     for (args, message) in cases {
         let out = run(dirserve().args(*args), b"", DEADLINE);
@@ -163,6 +169,83 @@ fn environment_variables_configure_it_and_flags_win() {
     let out = run(dirserve().env("DIRSERVE_PORT", "x"), b"", DEADLINE);
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stderr_str().contains("DIRSERVE_PORT"));
+}
+
+/// The listing options by flag and by environment variable, the flag winning; each variable's
+/// bad value names it.
+#[test]
+fn listing_options_by_flag_and_environment() {
+    let tree = Tree::new("listing-options");
+    tree.file("a-big", vec![b'x'; 100_000])
+        .file("b-small", "x")
+        .dir("c-dir");
+    let names = |server: &Server| -> Vec<String> {
+        let page = get(server.addr, "/").text();
+        let items = page
+            .lines()
+            .filter_map(|l| l.strip_prefix("<li><a href=\""));
+        items
+            .map(|l| l[..l.find('"').unwrap()].to_owned())
+            .collect()
+    };
+    let dark = |server: &Server| {
+        get(server.addr, "/")
+            .text()
+            .contains("color-scheme: light dark")
+    };
+
+    let python = Server::start("dirserve", &["-d", tree.path_str()]);
+    assert_eq!(names(&python), ["a-big", "b-small", "c-dir/"]);
+    assert!(!dark(&python));
+
+    let flags = [
+        "--sort",
+        "size",
+        "--order",
+        "desc",
+        "--dirs-first",
+        "--dark-mode",
+    ];
+    let by_flags = Server::start("dirserve", &[&["-d", tree.path_str()][..], &flags].concat());
+    assert_eq!(names(&by_flags), ["c-dir/", "a-big", "b-small"]);
+    assert!(dark(&by_flags));
+
+    let environment = [
+        ("DIRSERVE_SORT", "size"),
+        ("DIRSERVE_ORDER", "asc"),
+        ("DIRSERVE_DIRS_FIRST", "1"),
+        ("DIRSERVE_DARK_MODE", "1"),
+    ];
+    let mut cmd = dirserve();
+    cmd.envs(environment)
+        .args(["-d", tree.path_str(), "-b", "127.0.0.1", "0"]);
+    let by_env = Server::spawn(cmd);
+    assert_eq!(names(&by_env), ["c-dir/", "b-small", "a-big"]);
+    assert!(dark(&by_env));
+
+    let mut cmd = dirserve();
+    cmd.envs(environment).args([
+        "-d",
+        tree.path_str(),
+        "--order",
+        "desc",
+        "-b",
+        "127.0.0.1",
+        "0",
+    ]);
+    let flag_wins = Server::spawn(cmd);
+    assert_eq!(names(&flag_wins), ["c-dir/", "a-big", "b-small"]);
+
+    for (name, value) in [
+        ("DIRSERVE_SORT", "date"),
+        ("DIRSERVE_ORDER", "up"),
+        ("DIRSERVE_DIRS_FIRST", "maybe"),
+        ("DIRSERVE_DARK_MODE", "on?"),
+    ] {
+        let out = run(dirserve().env(name, value), b"", DEADLINE);
+        assert_eq!(out.status.code(), Some(2), "{name}={value}");
+        assert!(out.stderr_str().contains(name), "{}", out.stderr_str());
+    }
 }
 
 #[test]

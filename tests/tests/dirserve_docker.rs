@@ -76,6 +76,24 @@ fn healthcheck_reaches_healthy() {
     Container::run_published(image(), &[], &[]).wait_healthy(Duration::from_secs(40));
 }
 
+/// The static binary names its listing threads with its own `pthread_setname_np` (musl's links
+/// printf): they show in `/proc` as `offload`, as std named them.
+#[test]
+#[cfg_attr(not(docker_tests), ignore = "no Docker engine answers")]
+fn listing_threads_are_named() {
+    let container = Container::run_published(image(), &[], &[]);
+    assert_eq!(get_when_up(container.published_8000(), "/").status, 200);
+    let pid = container.inspect("{{.State.Pid}}");
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).expect("the server's threads");
+    let names: Vec<String> = tasks
+        .map(|task| {
+            let comm = task.expect("a thread").path().join("comm");
+            std::fs::read_to_string(comm).unwrap_or_default()
+        })
+        .collect();
+    assert!(names.contains(&"offload\n".to_owned()), "{names:?}");
+}
+
 /// Serving the container's `/`, as python's alpine_web did, shows no /proc or /sys.
 #[test]
 #[cfg_attr(not(docker_tests), ignore = "no Docker engine answers")]

@@ -6,14 +6,14 @@
 //! 5 MB page hold one copy between them, not sixty.
 //!
 //! A kept page is still true when:
-//! - (HTML, no I/O at all) its directory's mtime is the one it was made at. The page shows names
-//!   and kinds, which change only by creating, removing or renaming entries, and each of those
-//!   updates the directory's mtime. The clock behind mtimes is coarse: two changes a few
+//! - (HTML in name order, no I/O at all) its directory's mtime is the one it was made at. The
+//!   page shows names and kinds, which change only by creating, removing or renaming entries, and
+//!   each of those updates the directory's mtime. The clock behind mtimes is coarse: two changes a few
 //!   milliseconds apart can share one timestamp. Like git's "racily clean" rule, the mtime only
 //!   vouches for a page read once it was at least [`RACY_WINDOW`] old, so no later change can
 //!   carry the same timestamp.
-//! - (otherwise: JSON, whose sizes and times the directory's mtime does not track, or an HTML page
-//!   whose directory's mtime moved or was too recent) the directory, read again without keeping
+//! - (otherwise: JSON, whose sizes and times the directory's mtime does not track, a page ordered
+//!   by them, or an HTML page whose directory's mtime moved or was too recent) the directory, read again without keeping
 //!   anything ([`super::fingerprint`]), hashes the same as when the page was made. That
 //!   costs the `stat`s but neither the memory nor the rendering of a new page.
 //!
@@ -24,7 +24,7 @@
 //! reads it, it is only *lent*: found through a weak reference and shared while any reader holds
 //! it, and freed with the last one.
 
-use super::Shown;
+use super::{Order, Shown};
 use crate::meta::FileMeta;
 use bytes::Bytes;
 use std::collections::HashMap;
@@ -47,25 +47,38 @@ const _: () = assert!(ENTRY_BYTES * MAX_PAGES <= MAX_BYTES / 4);
 /// Changes closer than this to a directory's mtime could share its timestamp.
 const RACY_WINDOW: Duration = Duration::from_secs(1);
 
-/// One page: a directory (device and inode) in one form.
+/// One page: a directory (device and inode) in one form and order. A directory has at most
+/// 2 forms × 6 orders (the server's `dirs_first` is fixed), all within the bounds below.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Key {
     dev: u64,
     ino: u64,
     shown: Shown,
+    order: Order,
 }
 
 impl Key {
-    pub fn new(dir: &FileMeta, shown: Shown) -> Key {
+    pub fn new(dir: &FileMeta, shown: Shown, order: Order) -> Key {
         Key {
             dev: dir.dev,
             ino: dir.ino,
             shown,
+            order,
         }
     }
 
     pub fn shown(&self) -> Shown {
         self.shown
+    }
+
+    pub fn order(&self) -> Order {
+        self.order
+    }
+
+    /// Whether the page shows or is ordered by sizes and times, which its directory's mtime does
+    /// not track: such a page is always checked against the directory.
+    pub fn reads_metadata(&self) -> bool {
+        self.shown == Shown::Everything || self.order.reads_metadata()
     }
 }
 
@@ -153,9 +166,9 @@ impl ListingCache {
         self.keys.build_hasher()
     }
 
-    /// A page its directory's mtime alone vouches for (HTML only): no I/O at all.
+    /// A page its directory's mtime alone vouches for (HTML by name only): no I/O at all.
     pub fn by_mtime(&self, key: Key, modified: SystemTime) -> Option<Bytes> {
-        if key.shown != Shown::NamesAndKinds {
+        if key.reads_metadata() {
             return None;
         }
         let mut inner = self.lock();
@@ -286,6 +299,7 @@ mod tests {
             dev: 1,
             ino,
             shown: Shown::NamesAndKinds,
+            order: Order::default(),
         }
     }
 
@@ -312,6 +326,28 @@ mod tests {
             cache.by_mtime(json, then).is_none(),
             "JSON is always checked"
         );
+        let by_size = Key {
+            order: Order {
+                by: super::super::SortBy::Size,
+                ..Order::default()
+            },
+            ..key(5)
+        };
+        cache.insert(by_size, 7, then, true, b"b".to_vec());
+        assert!(
+            cache.by_mtime(by_size, then).is_none(),
+            "a page by size is always checked"
+        );
+        let dirs_first = Key {
+            order: Order {
+                dirs_first: true,
+                descending: true,
+                ..Order::default()
+            },
+            ..key(6)
+        };
+        cache.insert(dirs_first, 7, then, true, b"c".to_vec());
+        assert_eq!(cache.by_mtime(dirs_first, then).unwrap(), "c");
     }
 
     #[test]

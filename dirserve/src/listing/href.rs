@@ -2,7 +2,7 @@
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_encode};
 
-use super::{Entry, Kind};
+use super::Entry;
 
 /// What CPython's `urllib.parse.quote` leaves alone: RFC 3986 unreserved characters (and `/`,
 /// which no name contains; the one we append to directory links is added after encoding).
@@ -16,7 +16,7 @@ pub(super) const HREF_KEEP: &AsciiSet = &NON_ALPHANUMERIC
 /// exactly that name), plus `/` for a directory or a symlink to one, as CPython links them.
 pub fn href(entry: &Entry) -> String {
     let mut link = percent_encode(&entry.name, HREF_KEEP).to_string();
-    if matches!(entry.kind, Kind::Dir | Kind::Symlink { to_dir: true }) {
+    if entry.kind.leads_to_dir() {
         link.push('/');
     }
     link
@@ -25,6 +25,7 @@ pub fn href(entry: &Entry) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::listing::Kind;
     use std::time::UNIX_EPOCH;
 
     #[test]

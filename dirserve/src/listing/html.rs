@@ -17,6 +17,10 @@
 //!   a link to a file, `name@` linking to `name`; links that stay inside are listed as CPython
 //!   lists them.
 //!
+//! Opt-in (`--dark-mode`), the head also carries CPython 3.14's style, `color-scheme: light dark`,
+//! so browsers draw the page in their own dark colours when the system is in dark mode; the rest
+//! of the page is unchanged, so that page is python 3.14's, byte for byte.
+//!
 //! Like CPython, the title is built from the full request target *including the query string*
 //! (`/dir/?x=1` is titled "Directory listing for /dir/?x=1"). Kept for byte-for-byte parity; it
 //! is harmless because the title is HTML-escaped: neither a name nor a query can produce markup.
@@ -37,7 +41,7 @@ use super::{Entry, Kind, href};
 #[cfg(test)]
 pub fn render_html(request_target: &str, entries: &[Entry]) -> Vec<u8> {
     [
-        page_head(request_target),
+        page_head(request_target, false),
         page_items(entries),
         PAGE_TAIL.to_vec(),
     ]
@@ -47,14 +51,24 @@ pub fn render_html(request_target: &str, entries: &[Entry]) -> Vec<u8> {
 /// Everything after the list.
 pub const PAGE_TAIL: &[u8] = b"</ul>\n<hr>\n</body>\n</html>\n";
 
-/// Everything before the list; the only part that depends on the request (its title).
-pub fn page_head(request_target: &str) -> Vec<u8> {
+/// What CPython 3.14 puts between the charset and the title: the page follows the browser's
+/// light or dark scheme.
+const DARK_MODE_STYLE: &[u8] =
+    b"<style type=\"text/css\">\n:root {\ncolor-scheme: light dark;\n}\n</style>\n";
+
+/// Everything before the list; the only part that depends on the request (its title). With
+/// `dark_mode`, the page follows the system's dark mode ([`DARK_MODE_STYLE`]).
+pub fn page_head(request_target: &str, dark_mode: bool) -> Vec<u8> {
     let display = display_path(request_target);
     let title = escape_html(&display);
-    let mut out = Vec::with_capacity(160 + 2 * title.len());
+    let mut out = Vec::with_capacity(224 + 2 * title.len());
     out.extend_from_slice(
-        b"<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Directory listing for ",
+        b"<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
     );
+    if dark_mode {
+        out.extend_from_slice(DARK_MODE_STYLE);
+    }
+    out.extend_from_slice(b"<title>Directory listing for ");
     out.extend_from_slice(title.as_bytes());
     out.extend_from_slice(b"</title>\n</head>\n<body>\n<h1>Directory listing for ");
     out.extend_from_slice(title.as_bytes());
@@ -290,6 +304,23 @@ mod tests {
             python.contains("href=\"in-dir/\""),
             "inside links keep theirs"
         );
+    }
+
+    /// The dark page is python 3.14's: its `r.append('<style ...</style>')` line joined with
+    /// `\n` after the charset, the rest unchanged.
+    #[test]
+    fn dark_mode_adds_python_3_14s_style_and_nothing_else() {
+        let target = "/d%20ir/?sort=size";
+        let light = String::from_utf8(page_head(target, false)).expect("utf-8");
+        let dark = String::from_utf8(page_head(target, true)).expect("utf-8");
+        let style = "<style type=\"text/css\">\n:root {\ncolor-scheme: light dark;\n}\n</style>";
+        let charset = "<meta charset=\"utf-8\">\n";
+        assert_eq!(
+            dark,
+            light.replacen(charset, &format!("{charset}{style}\n"), 1)
+        );
+        assert!(light.starts_with("<!DOCTYPE HTML>"), "{light}");
+        assert!(!light.contains("style"), "the default page is 3.11's");
     }
 
     #[test]

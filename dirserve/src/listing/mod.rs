@@ -1,6 +1,6 @@
 //! Directory listings. This module reads a directory's entries: names, kinds, sizes and times,
-//! sorted as CPython sorts them. Around it:
-//! - `order`: that order;
+//! sorted as CPython sorts them, or in an [`Order`] asked for. Around it:
+//! - `order`: those orders;
 //! - [`href()`]: the link to each entry, the same in every format;
 //! - `html`: CPython's listing page, byte for byte; `json`: the same listing for scripts;
 //! - `cache`: pages already made, shared by every reader while they stay true;
@@ -39,6 +39,7 @@ pub(crate) mod pages;
 
 pub use href::href;
 use order::sort_like_python;
+pub use order::{Order, SortBy, parse_descending};
 
 /// Bytes of directory records fetched per `getdents64` call: a few hundred names at a time
 /// (musl's `readdir` asks for 2 KiB). Much larger than the biggest single record (~280 bytes).
@@ -77,6 +78,13 @@ pub enum Kind {
     Other,
 }
 
+impl Kind {
+    /// Whether the listing links to it as a directory (with a trailing `/`).
+    pub fn leads_to_dir(self) -> bool {
+        matches!(self, Kind::Dir | Kind::Symlink { to_dir: true })
+    }
+}
+
 /// Where the symbolic links of one listed directory lead, judged by the resolver
 /// (`ServedRoot::leads_to_dir`) exactly as a request for the link would be: followed only
 /// while inside the root, so a link out of it is described without being followed.
@@ -111,10 +119,10 @@ impl<'a> Links<'a> {
 /// listed again. An entry that vanishes between `getdents64` and `fstatat` is listed as
 /// [`Kind::Other`] rather than failing the listing.
 pub fn read_listing(dir: &File, links: &Links<'_>) -> io::Result<Vec<Entry>> {
-    read_sorted(dir, links, |_, _, _, _| {})
+    read_sorted(dir, links, Order::default(), |_, _, _, _| {})
 }
 
-/// What a page shows of each entry, and so what its [`fingerprint`] covers.
+/// What a page shows of each entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Shown {
     /// Names and kinds: the HTML page.
@@ -123,39 +131,42 @@ pub(crate) enum Shown {
     Everything,
 }
 
-/// A hash of what a page of `shown` would show for `dir`, read as [`read_listing`] reads it but
-/// without keeping anything: the same hash (from the same `hasher` keys) means the same page.
-/// Entries are hashed in the kernel's order, before sorting, so even the order of names that
-/// sort as equal (`A` and `a`) is covered.
+/// A hash of what a page would show for `dir`, read as [`read_listing`] reads it but without
+/// keeping anything: the same hash (from the same `hasher` keys) means the same page. Names and
+/// kinds always count; sizes and times when the page shows them or is ordered by them
+/// (`metadata`). Entries are hashed in the kernel's order, before sorting, so even the order of
+/// names that sort as equal (`A` and `a`) is covered.
 fn fingerprint(
     dir: &File,
     links: &Links<'_>,
-    shown: Shown,
+    metadata: bool,
     mut hasher: impl Hasher,
 ) -> io::Result<u64> {
     walk(dir, links, |name, kind, size, modified| {
-        hash_entry(&mut hasher, shown, name, kind, size, modified);
+        hash_entry(&mut hasher, metadata, name, kind, size, modified);
     })?;
     Ok(hasher.finish())
 }
 
-/// [`read_listing`] and the [`fingerprint`] of what it read, in one pass.
+/// The entries of `dir` in `order` and the [`fingerprint`] of what was read, in one pass.
 fn read_listing_and_fingerprint(
     dir: &File,
     links: &Links<'_>,
-    shown: Shown,
+    order: Order,
+    metadata: bool,
     mut hasher: impl Hasher,
 ) -> io::Result<(Vec<Entry>, u64)> {
-    let entries = read_sorted(dir, links, |name, kind, size, modified| {
-        hash_entry(&mut hasher, shown, name, kind, size, modified);
+    let entries = read_sorted(dir, links, order, |name, kind, size, modified| {
+        hash_entry(&mut hasher, metadata, name, kind, size, modified);
     })?;
     Ok((entries, hasher.finish()))
 }
 
-/// The entries of `dir` in python's order, each also shown to `also` as it is read.
+/// The entries of `dir` in `order`, each also shown to `also` as it is read.
 fn read_sorted(
     dir: &File,
     links: &Links<'_>,
+    order: Order,
     mut also: impl FnMut(&[u8], Kind, u64, SystemTime),
 ) -> io::Result<Vec<Entry>> {
     let mut entries = Vec::new();
@@ -169,12 +180,13 @@ fn read_sorted(
         });
     })?;
     sort_like_python(&mut entries);
+    order.arrange(&mut entries);
     Ok(entries)
 }
 
 fn hash_entry(
     hasher: &mut impl Hasher,
-    shown: Shown,
+    metadata: bool,
     name: &[u8],
     kind: Kind,
     size: u64,
@@ -184,7 +196,7 @@ fn hash_entry(
     hasher.write_usize(name.len());
     hasher.write(name);
     kind.hash(hasher);
-    if shown == Shown::Everything {
+    if metadata {
         hasher.write_u64(size);
         modified.hash(hasher);
     }
@@ -233,7 +245,7 @@ mod tests {
     use super::*;
     use testkit::Tree;
 
-    fn names(entries: &[Entry]) -> Vec<&[u8]> {
+    fn names_of(entries: &[Entry]) -> Vec<&[u8]> {
         entries.iter().map(|e| e.name.as_slice()).collect()
     }
 
@@ -255,7 +267,7 @@ mod tests {
             .fifo("pipe");
         let entries = list(&t);
         assert_eq!(
-            names(&entries),
+            names_of(&entries),
             [
                 &b"Adir"[..],
                 b"b.txt",
@@ -356,7 +368,7 @@ mod tests {
         assert_eq!(kinds_through, [Kind::File, link(true), link(false)]);
     }
 
-    /// The fingerprint covers what the page shows and nothing else.
+    /// The fingerprint covers what the page shows or is ordered by, and nothing else.
     #[test]
     fn fingerprints_follow_what_the_page_shows() {
         let t = Tree::new("listing-fingerprint");
@@ -365,31 +377,41 @@ mod tests {
         let dir = File::open(t.path()).expect("open dir");
         let links = Links::new(&root, b"");
         let keys = std::collections::hash_map::RandomState::new();
-        let print = |shown| {
+        let print = |metadata| {
             use std::hash::BuildHasher;
-            fingerprint(&dir, &links, shown, keys.build_hasher()).expect("fingerprint")
+            fingerprint(&dir, &links, metadata, keys.build_hasher()).expect("fingerprint")
         };
-        let (names, everything) = (print(Shown::NamesAndKinds), print(Shown::Everything));
-        let (_, read) = read_listing_and_fingerprint(&dir, &links, Shown::Everything, {
+        let (names, everything) = (print(false), print(true));
+        let by_size = Order {
+            by: SortBy::Size,
+            descending: true,
+            ..Order::default()
+        };
+        let (entries, read) = read_listing_and_fingerprint(&dir, &links, by_size, true, {
             use std::hash::BuildHasher;
             keys.build_hasher()
         })
         .expect("list");
         assert_eq!(read, everything);
-        assert_eq!(print(Shown::NamesAndKinds), names, "the same directory");
-        // A size changes: the JSON shows it, the HTML does not.
+        assert_eq!(
+            names_of(&entries),
+            [&b"d"[..], b"a"],
+            "a directory is larger than 1 byte"
+        );
+        assert_eq!(print(false), names, "the same directory");
+        // A size changes: it counts only with the metadata.
         t.file("a", b"12");
-        assert_eq!(print(Shown::NamesAndKinds), names);
-        let grown = print(Shown::Everything);
+        assert_eq!(print(false), names);
+        let grown = print(true);
         assert_ne!(grown, everything);
         // A kind changes.
         std::fs::remove_dir(t.at("d")).unwrap();
         t.file("d", b"");
-        let replaced = print(Shown::NamesAndKinds);
+        let replaced = print(false);
         assert_ne!(replaced, names);
         // A name is added.
         t.file("b", b"");
-        assert_ne!(print(Shown::NamesAndKinds), replaced);
+        assert_ne!(print(false), replaced);
     }
 
     #[test]
@@ -425,6 +447,6 @@ mod tests {
         t.file(b"caf\xe9", b"latin-1 name")
             .file("café", b"utf-8 name");
         let entries = list(&t);
-        assert_eq!(names(&entries), ["café".as_bytes(), b"caf\xe9"]);
+        assert_eq!(names_of(&entries), ["café".as_bytes(), b"caf\xe9"]);
     }
 }

@@ -1,7 +1,103 @@
 //! The order of a listing: CPython's `list.sort(key=lambda a: a.lower())` of `os.listdir()`,
-//! for names that are raw bytes.
+//! for names that are raw bytes, and the orders a server or a request may choose instead
+//! ([`Order`]: by size or time, descending, directories first).
+
+use std::cmp::Ordering;
+
+use percent_encoding::percent_decode_str;
 
 use super::Entry;
+
+/// What a listing is sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SortBy {
+    /// Python's order: names, ignoring case.
+    #[default]
+    Name,
+    /// Size in bytes, as the JSON listing shows it (a directory's own size, a link's own).
+    Size,
+    /// Modification time, as the JSON listing shows it.
+    Mtime,
+}
+
+impl SortBy {
+    /// `name`, `size` or `mtime`, as the flag, its variable and the query write it.
+    pub fn parse(text: &str) -> Result<SortBy, String> {
+        match text {
+            "name" => Ok(SortBy::Name),
+            "size" => Ok(SortBy::Size),
+            "mtime" => Ok(SortBy::Mtime),
+            _ => Err(format!("expected name, size or mtime, not {text:?}")),
+        }
+    }
+}
+
+/// How a listing is ordered; the default is python's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Order {
+    /// Name (python's), size or modification time.
+    pub by: SortBy,
+    /// Last name, largest or newest first. Equal sizes and times stay in name order.
+    pub descending: bool,
+    /// Directories (and links to them, which link with a `/`) before everything else.
+    pub dirs_first: bool,
+}
+
+/// `asc` or `desc`: whether an order is descending.
+pub fn parse_descending(text: &str) -> Result<bool, String> {
+    match text {
+        "asc" => Ok(false),
+        "desc" => Ok(true),
+        _ => Err(format!("expected asc or desc, not {text:?}")),
+    }
+}
+
+impl Order {
+    /// Whether this order depends on sizes or times, which a directory's mtime does not track.
+    pub fn reads_metadata(self) -> bool {
+        self.by != SortBy::Name
+    }
+
+    /// This order with a query's `sort=` and `order=` applied (the last of each wins); every
+    /// other query parameter is left to whoever reads it.
+    pub fn with_query(mut self, query: &str) -> Result<Order, String> {
+        for pair in query.split('&') {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = percent_decode_str(value).decode_utf8_lossy();
+            match name {
+                "sort" => self.by = SortBy::parse(&value).map_err(|e| format!("sort: {e}"))?,
+                "order" => {
+                    self.descending =
+                        parse_descending(&value).map_err(|e| format!("order: {e}"))?;
+                }
+                _ => {}
+            }
+        }
+        Ok(self)
+    }
+
+    /// Reorders entries that are in python's order (as [`sort_like_python`] leaves them). The
+    /// sort is stable, so equal sizes and times keep name order.
+    pub(super) fn arrange(self, entries: &mut [Entry]) {
+        if self.by == SortBy::Name && self.descending {
+            entries.reverse();
+        }
+        if self.by == SortBy::Name && !self.dirs_first {
+            return;
+        }
+        // One comparison for every order: each `sort_by` closure is another copy of the sort.
+        entries.sort_by(|a, b| {
+            let by = match self.by {
+                SortBy::Name => Ordering::Equal,
+                SortBy::Size => a.size.cmp(&b.size),
+                SortBy::Mtime => a.modified.cmp(&b.modified),
+            };
+            let by = if self.descending { by.reverse() } else { by };
+            let dirs = |e: &Entry| self.dirs_first && e.kind.leads_to_dir();
+            dirs(b).cmp(&dirs(a)).then(by)
+        });
+    }
+}
 
 /// Sorts as CPython sorts `os.listdir()` names with `key=str.lower`: stable, by code point of
 /// the lowercased name.
@@ -161,6 +257,97 @@ mod tests {
             let got: Vec<Vec<u8>> = entries.into_iter().map(|e| e.name).collect();
             assert_eq!(got, want, "reversed={reversed}");
         }
+    }
+
+    /// Entries in python's order: `name`, kind, size, seconds since the epoch.
+    fn listed(items: &[(&str, Kind, u64, u64)]) -> Vec<Entry> {
+        let mut entries: Vec<Entry> = items
+            .iter()
+            .map(|&(name, kind, size, secs)| Entry {
+                name: name.into(),
+                kind,
+                size,
+                modified: UNIX_EPOCH + std::time::Duration::from_secs(secs),
+            })
+            .collect();
+        sort_like_python(&mut entries);
+        entries
+    }
+
+    fn arranged(order: &str, dirs_first: bool) -> Vec<String> {
+        let mut entries = listed(&[
+            ("b-big", Kind::File, 300, 10),
+            ("A-small", Kind::File, 1, 30),
+            ("c-dir", Kind::Dir, 4096, 20),
+            ("d-same", Kind::File, 300, 10),
+            ("e-link", Kind::Symlink { to_dir: true }, 5, 40),
+            ("f-link", Kind::Symlink { to_dir: false }, 5, 5),
+        ]);
+        let base = Order {
+            dirs_first,
+            ..Order::default()
+        };
+        base.with_query(order).expect("valid").arrange(&mut entries);
+        entries
+            .into_iter()
+            .map(|e| String::from_utf8(e.name).expect("utf-8"))
+            .collect()
+    }
+
+    #[test]
+    fn orders_by_size_and_time_keep_name_order_for_ties() {
+        let python = ["A-small", "b-big", "c-dir", "d-same", "e-link", "f-link"];
+        assert_eq!(arranged("", false), python);
+        assert_eq!(arranged("sort=name", false), python);
+        let mut reversed = python;
+        reversed.reverse();
+        assert_eq!(arranged("order=desc", false), reversed);
+        assert_eq!(
+            arranged("sort=size", false),
+            ["A-small", "e-link", "f-link", "b-big", "d-same", "c-dir"]
+        );
+        assert_eq!(
+            arranged("sort=size&order=desc", false),
+            ["c-dir", "b-big", "d-same", "e-link", "f-link", "A-small"]
+        );
+        assert_eq!(
+            arranged("sort=mtime&order=desc", false),
+            ["e-link", "A-small", "c-dir", "b-big", "d-same", "f-link"]
+        );
+        // Directories and links to them first, each part in the order asked for.
+        assert_eq!(
+            arranged("sort=mtime", true),
+            ["c-dir", "e-link", "f-link", "b-big", "d-same", "A-small"]
+        );
+        assert_eq!(
+            arranged("x=1&sort=size&v=%2F&order=desc&sort=mtime&order=asc", false),
+            arranged("sort=mtime", false),
+            "the last of each wins; others are ignored"
+        );
+        assert_eq!(
+            arranged("sort=%6Dtime", false),
+            arranged("sort=mtime", false)
+        );
+    }
+
+    #[test]
+    fn bad_queries_say_what_is_allowed() {
+        let order = Order::default();
+        assert_eq!(
+            order.with_query("sort=date").unwrap_err(),
+            "sort: expected name, size or mtime, not \"date\""
+        );
+        assert_eq!(
+            order.with_query("sort=size&order=up").unwrap_err(),
+            "order: expected asc or desc, not \"up\""
+        );
+        assert!(order.with_query("sort").is_err(), "sort without a value");
+        assert!(
+            order.with_query("sort=SIZE").is_err(),
+            "values are lower case"
+        );
+        assert!(order.with_query("sort=%FF").is_err(), "not UTF-8");
+        assert_eq!(order.with_query("&&=&sorted=1"), Ok(order));
     }
 
     #[test]

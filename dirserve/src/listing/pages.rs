@@ -13,7 +13,7 @@
 use super::cache::{Key, ListingCache, settled};
 use super::html::page_items;
 use super::json::render_json;
-use super::{Links, Shown, fingerprint, read_listing_and_fingerprint};
+use super::{Links, Order, Shown, fingerprint, read_listing_and_fingerprint};
 use crate::meta::FileMeta;
 use crate::resolve::{Resolved, ServedRoot};
 use bytes::Bytes;
@@ -49,9 +49,9 @@ impl ListingPages {
     }
 
     /// The page at once, if the cache holds one the directory's mtime vouches for.
-    pub fn ready(&self, dir: &Resolved, shown: Shown) -> Option<Bytes> {
+    pub fn ready(&self, dir: &Resolved, shown: Shown, order: Order) -> Option<Bytes> {
         self.cache
-            .by_mtime(Key::new(&dir.meta, shown), dir.meta.modified)
+            .by_mtime(Key::new(&dir.meta, shown, order), dir.meta.modified)
     }
 
     /// The page, checked or made by a listing thread; resolves when it is ready.
@@ -59,8 +59,9 @@ impl ListingPages {
         self: &Arc<Self>,
         dir: Resolved,
         shown: Shown,
+        order: Order,
     ) -> impl Future<Output = Made> + Send + use<> {
-        let key = Key::new(&dir.meta, shown);
+        let key = Key::new(&dir.meta, shown, order);
         let (sender, receiver) = oneshot::channel();
         let first = match self.lock_queued().entry(key) {
             Entry::Occupied(mut waiting) => {
@@ -106,13 +107,18 @@ impl ListingPages {
         let settled = settled(modified, SystemTime::now());
         let links = Links::new(&self.root, &dir.rel_path);
         if self.cache.fingerprint_of(key).is_some() {
-            let now = fingerprint(&dir.file, &links, key.shown(), self.cache.hasher())?;
+            let now = fingerprint(&dir.file, &links, key.reads_metadata(), self.cache.hasher())?;
             if let Some(page) = self.cache.checked(key, now, modified, settled) {
                 return Ok(page);
             }
         }
-        let (entries, print) =
-            read_listing_and_fingerprint(&dir.file, &links, key.shown(), self.cache.hasher())?;
+        let (entries, print) = read_listing_and_fingerprint(
+            &dir.file,
+            &links,
+            key.order(),
+            key.reads_metadata(),
+            self.cache.hasher(),
+        )?;
         let page = match key.shown() {
             Shown::NamesAndKinds => page_items(&entries),
             Shown::Everything => render_json(&entries),
@@ -150,7 +156,10 @@ mod tests {
         t.file("a", b"1").dir("d");
         let root = Arc::new(ServedRoot::open(t.path()).expect("open root"));
         let pages = Arc::new(ListingPages::new(Arc::clone(&root), 0));
-        let page = |shown| at_once(pages.later(root.resolve("/").expect("resolve"), shown));
+        let page = |shown| {
+            let dir = root.resolve("/").expect("resolve");
+            at_once(pages.later(dir, shown, Order::default()))
+        };
         for shown in [Shown::NamesAndKinds, Shown::Everything] {
             let (first, again) = (page(shown), page(shown));
             assert_eq!(first, again);
@@ -158,7 +167,11 @@ mod tests {
         }
         // The directory was just made: its mtime cannot vouch for the page yet.
         let dir = root.resolve("/").expect("resolve");
-        assert!(pages.ready(&dir, Shown::NamesAndKinds).is_none());
+        assert!(
+            pages
+                .ready(&dir, Shown::NamesAndKinds, Order::default())
+                .is_none()
+        );
         let html = page(Shown::NamesAndKinds);
         assert_eq!(
             html,
@@ -175,5 +188,42 @@ mod tests {
             substring::find(&grown, b"\"size\":5").is_some(),
             "{grown:?}"
         );
+    }
+
+    /// A page ordered by size follows sizes, which do not move the directory's mtime.
+    #[test]
+    fn pages_by_size_follow_sizes() {
+        let t = Tree::new("pages-by-size");
+        t.file("a", b"1").file("b", b"12345");
+        let root = Arc::new(ServedRoot::open(t.path()).expect("open root"));
+        let pages = Arc::new(ListingPages::new(Arc::clone(&root), 0));
+        let by_size = Order {
+            by: super::super::SortBy::Size,
+            ..Order::default()
+        };
+        let page = || {
+            at_once(pages.later(
+                root.resolve("/").expect("resolve"),
+                Shown::NamesAndKinds,
+                by_size,
+            ))
+        };
+        let a_then_b = &b"<li><a href=\"a\">a</a></li>\n<li><a href=\"b\">b</a></li>\n"[..];
+        assert_eq!(page(), a_then_b);
+        let modified = std::fs::metadata(t.path()).and_then(|m| m.modified());
+        std::fs::write(t.at("a"), b"1234567890").expect("grow a");
+        assert_eq!(
+            std::fs::metadata(t.path()).and_then(|m| m.modified()).ok(),
+            modified.ok(),
+            "the directory's mtime stays"
+        );
+        assert_eq!(
+            page(),
+            &b"<li><a href=\"b\">b</a></li>\n<li><a href=\"a\">a</a></li>\n"[..]
+        );
+        // Python's order of the same directory is unaffected, and a page of its own.
+        let dir = root.resolve("/").expect("resolve");
+        let by_name = at_once(pages.later(dir, Shown::NamesAndKinds, Order::default()));
+        assert_eq!(by_name, a_then_b);
     }
 }
