@@ -5,8 +5,10 @@
 //   node tests/browser/check.mjs listing <url> <shot.png>
 //
 // Writes <shot>.png (full page, desktop), <shot>-desktop.png (desktop viewport, 1280x800) and
-// <shot>-phone.png (full page, phone, 390x844). Every check runs at both sizes. Listing mode
-// prints {"title","h1","links":[{"text","href"}],"scripts"} as JSON on stdout. Any failed check
+// <shot>-phone.png (full page, phone, 390x844). Every check runs at both sizes, with the system
+// in light mode. Listing mode also opens the page with the system in dark mode (<shot>-dark.png)
+// and prints {"title","h1","links":[{"text","href"}],"scripts","colors":{"light","dark"}} as
+// JSON on stdout, colors being the text colour the browser drew in each mode. Any failed check
 // exits 1 with "FAIL ..." on stderr; Chromium not starting exits 3; the whole run is bounded by
 // 60 s, each page load by 15 s.
 import { readFileSync } from 'node:fs';
@@ -44,9 +46,10 @@ const browser = await chromium.launch({
 });
 
 const sizes = [
-  { name: 'desktop', viewport: { width: 1280, height: 800 } },
-  { name: 'phone', viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true },
+  { name: 'desktop', viewport: { width: 1280, height: 800 }, colorScheme: 'light' },
+  { name: 'phone', viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true, colorScheme: 'light' },
 ];
+if (mode === 'listing') sizes.push({ name: 'dark', viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
 let report;
 for (const { name, ...options } of sizes) {
   const context = await browser.newContext(options);
@@ -77,7 +80,10 @@ for (const { name, ...options } of sizes) {
   if (mode === 'cow') {
     await checkCow(page, name, options.viewport);
   } else {
-    report = await checkListing(page);
+    const listing = await checkListing(page);
+    const colors = { ...report?.colors, [options.colorScheme]: listing.text };
+    delete listing.text;
+    report = { ...(report ?? listing), colors };
   }
 
   if (name === 'desktop') {
@@ -150,6 +156,7 @@ async function checkListing(page) {
       href: a.getAttribute('href'),
     })),
     scripts: document.getElementsByTagName('script').length,
+    text: getComputedStyle(document.body).color,
   }));
   check(dom.title.startsWith('Directory listing for'), `title is ${JSON.stringify(dom.title)}`);
   check(dom.h1?.startsWith('Directory listing for'), `h1 is ${JSON.stringify(dom.h1)}`);

@@ -195,6 +195,33 @@ fn listing_links_are_the_names_and_nothing_runs() {
         "{report}"
     );
     assert!(report.contains("\"scripts\":0"), "{report}");
+    // python 3.11's page keeps the browser's light colours even when the system is dark.
+    assert!(
+        report.contains(r#""colors":{"light":"rgb(0, 0, 0)","dark":"rgb(0, 0, 0)"}"#),
+        "{report}"
+    );
+}
+
+/// `--dark-mode`: with the system in dark mode the browser draws the listing in its dark
+/// colours (light text), and in its light ones otherwise.
+#[test]
+#[cfg_attr(
+    not(browser_tests),
+    ignore = "no Chromium or Node.js 20 (tests/build.rs)"
+)]
+fn dark_mode_listing_follows_the_system() {
+    let tree = Tree::new("browser-dark");
+    tree.file("a.txt", "a").dir("sub");
+    let args = ["-d", tree.path_str(), "-q", "--dark-mode"];
+    let server = Server::start("dirserve", &args);
+    let shot = screenshot("listing-dark-mode.png");
+    let out = check(&["listing", &url(&server, "/"), shot.to_str().unwrap()]);
+    let report = out.stdout_str();
+    assert!(
+        report.contains(r#""colors":{"light":"rgb(0, 0, 0)","dark":"rgb(255, 255, 255)"}"#),
+        "{report}"
+    );
+    assert_eq!(json_links(&report).len(), 2, "{report}");
 }
 
 /// The `(text, href)` pairs of check.mjs's `{"links":[{"text":..,"href":..}],..}`: a reader
