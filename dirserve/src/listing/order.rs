@@ -2,7 +2,7 @@
 //! for names that are raw bytes, and the orders a server or a request may choose instead
 //! ([`Order`]: by size or time, descending, directories first).
 
-use std::cmp::Ordering;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use percent_encoding::percent_decode_str;
 
@@ -85,17 +85,33 @@ impl Order {
         if self.by == SortBy::Name && !self.dirs_first {
             return;
         }
-        // One comparison for every order: each `sort_by` closure is another copy of the sort.
-        entries.sort_by(|a, b| {
-            let by = match self.by {
-                SortBy::Name => Ordering::Equal,
-                SortBy::Size => a.size.cmp(&b.size),
-                SortBy::Mtime => a.modified.cmp(&b.modified),
-            };
-            let by = if self.descending { by.reverse() } else { by };
-            let dirs = |e: &Entry| self.dirs_first && e.kind.leads_to_dir();
-            dirs(b).cmp(&dirs(a)).then(by)
-        });
+        // Keys of the type python's order uses (`Vec<u8>`), so one copy of std's sort serves
+        // both: a sort of another type is another 9 KB of binary (measured).
+        entries.sort_by_cached_key(|entry| self.key(entry));
+    }
+
+    /// Bytes that compare as `entry` sorts in this order: whether it goes after the
+    /// directories, then its size or time (inverted when descending), big-endian.
+    fn key(self, entry: &Entry) -> Vec<u8> {
+        let value = match self.by {
+            SortBy::Name => 0,
+            SortBy::Size => u128::from(entry.size),
+            // Nanoseconds around the epoch, the sign bit flipped so that earlier compares lower.
+            SortBy::Mtime => (signed_nanos(entry.modified) as u128) ^ (1 << 127),
+        };
+        let value = if self.descending { !value } else { value };
+        let mut key = Vec::with_capacity(17);
+        key.push(u8::from(!(self.dirs_first && entry.kind.leads_to_dir())));
+        key.extend_from_slice(&value.to_be_bytes());
+        key
+    }
+}
+
+/// Nanoseconds from the Unix epoch to `t`, negative before it.
+fn signed_nanos(t: SystemTime) -> i128 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(after) => after.as_nanos() as i128,
+        Err(before) => -(before.duration().as_nanos() as i128),
     }
 }
 
@@ -328,6 +344,38 @@ mod tests {
             arranged("sort=%6Dtime", false),
             arranged("sort=mtime", false)
         );
+    }
+
+    #[test]
+    fn time_keys_follow_time_across_the_epoch_and_within_a_second() {
+        use std::time::Duration;
+        let ascending = Order {
+            by: SortBy::Mtime,
+            ..Order::default()
+        };
+        let descending = Order {
+            descending: true,
+            ..ascending
+        };
+        let times = [
+            UNIX_EPOCH - Duration::from_secs(86_400 * 365 * 100),
+            UNIX_EPOCH - Duration::from_nanos(1),
+            UNIX_EPOCH,
+            UNIX_EPOCH + Duration::from_nanos(1),
+            UNIX_EPOCH + Duration::from_millis(1_500),
+            UNIX_EPOCH + Duration::from_secs(2),
+        ];
+        let keys = |order: Order| -> Vec<Vec<u8>> {
+            let entry = |modified| Entry {
+                name: b"x".to_vec(),
+                kind: Kind::File,
+                size: 0,
+                modified,
+            };
+            times.iter().map(|&t| order.key(&entry(t))).collect()
+        };
+        assert!(keys(ascending).windows(2).all(|w| w[0] < w[1]));
+        assert!(keys(descending).windows(2).all(|w| w[0] > w[1]));
     }
 
     #[test]
