@@ -4,7 +4,8 @@
 //! - `resolve`: the one path resolver; turns a request path into an opened file or directory
 //!   that is guaranteed to be under the served root (`openat2` + `RESOLVE_BENEATH`).
 //! - `meta`: the few `stat` facts (size, mtime, inode) the other modules share.
-//! - `listing`: reads a directory's entries and sorts them as CPython does; inside it, `href`
+//! - `listing`: reads a directory's entries and sorts them as CPython does (or by size or time,
+//!   `order`, when asked); inside it, `href`
 //!   (the link to each entry), `html` (CPython's listing page, byte for byte), `json` (the same
 //!   listing for scripts), `cache` (pages already made, shared while they stay true) and `pages`
 //!   (pages made on listing threads of their own, servekit's `offload`, never on the workers
@@ -23,7 +24,8 @@
 //!   the sockets, workers, limits and logs are servekit's.
 //!
 //! Public, for `main`, the fuzz targets and the property tests: `config`, `handler`, `resolve`
-//! and what `listing` shows of an entry (`Entry`, `Kind`, `Links`, `read_listing`, `href`).
+//! and what `listing` shows of an entry (`Entry`, `Kind`, `Links`, `read_listing`, `href`) and
+//! the orders a server may list in (`Order`, `SortBy`).
 //! Everything else is private to the crate.
 
 mod conditional;
