@@ -3,7 +3,7 @@
 
 use crate::listing::{Order, SortBy, parse_descending};
 use lexopt::Parser;
-use servekit::cli::{CommonArgs, Flag, parse_bool};
+use servekit::cli::{CommonArgs, Flag, parse_bool, value};
 use servekit::client::ClientMode;
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -175,10 +175,7 @@ fn flag_value<T>(
     flag: &str,
     parse: fn(&str) -> Result<T, String>,
 ) -> Result<T, String> {
-    let value = parser
-        .value()
-        .map_err(|_| format!("{flag} needs a value"))?;
-    parse(&value.to_string_lossy()).map_err(|e| format!("{flag}: {e}"))
+    parse(&value(parser, flag)?).map_err(|e| format!("{flag}: {e}"))
 }
 
 #[cfg(test)]

@@ -176,7 +176,8 @@ impl CommonArgs {
     }
 }
 
-fn value(parser: &mut Parser, name: &str) -> Result<String, String> {
+/// The value after the flag `name`, as UTF-8; an error names the flag.
+pub fn value(parser: &mut Parser, name: &str) -> Result<String, String> {
     let value = parser
         .value()
         .map_err(|_| format!("{name} needs a value"))?;
