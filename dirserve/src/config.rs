@@ -51,9 +51,9 @@ Beyond python:
                             and nothing is gzipped on the fly
       --sort name|size|mtime, --order asc|desc
                             list directories by name (python's order), size or modification
-                            time; a listing's ?sort=mtime&order=desc query wins over these
+                            time; a listing's own ?sort=mtime&order=desc query wins over these
       --dirs-first          list directories (and links to them) before everything else
-      --dark-mode           listing pages follow the system's dark mode (python 3.14's page)
+      --dark-mode           listing pages follow the system's dark mode (python 3.14's style)
       --healthcheck         ask http://127.0.0.1:PORT/ (or the health path) and exit 0 if it
                             answers 2xx or 3xx, else 1: a HEALTHCHECK for images without a shell
       --fetch URL           print the page at an http:// URL and exit (0 on a 2xx): a client

@@ -168,11 +168,12 @@ fn listed(answer: &Answer) -> Vec<String> {
 #[test]
 fn listing_orders() {
     let tree = Tree::new("listing-orders");
-    // Sizes and times that disagree with the names and with each other. The file is larger
-    // than any directory (4 KiB on most filesystems).
+    // Sizes and times that disagree with the names and with each other. `b.txt` is larger
+    // than any directory (4 KiB on most filesystems), `A.txt` smaller than one with an entry
+    // (an empty one is 0 bytes on btrfs).
     tree.file("b.txt", vec![b'b'; 100_000])
         .file("A.txt", "a")
-        .dir("c");
+        .file("c/inside", "");
     let epoch = std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
     for (name, secs) in [("b.txt", 10), ("c", 20), ("A.txt", 30)] {
         let file = std::fs::File::open(tree.at(name)).unwrap();

@@ -7,8 +7,8 @@
 // Writes <shot>.png (full page, desktop), <shot>-desktop.png (desktop viewport, 1280x800) and
 // <shot>-phone.png (full page, phone, 390x844). Every check runs at both sizes, with the system
 // in light mode. Listing mode also opens the page with the system in dark mode (<shot>-dark.png)
-// and prints {"title","h1","links":[{"text","href"}],"scripts","colors":{"light","dark"}} as
-// JSON on stdout, colors being the text colour the browser drew in each mode. Any failed check
+// and prints {"title","h1","links":[{"text","href"}],"scripts","colors":{"desktop","phone",
+// "dark"}} as JSON on stdout, colors being the text colour the browser drew in each. Any failed check
 // exits 1 with "FAIL ..." on stderr; Chromium not starting exits 3; the whole run is bounded by
 // 60 s, each page load by 15 s.
 import { readFileSync } from 'node:fs';
@@ -81,7 +81,7 @@ for (const { name, ...options } of sizes) {
     await checkCow(page, name, options.viewport);
   } else {
     const listing = await checkListing(page);
-    const colors = { ...report?.colors, [options.colorScheme]: listing.text };
+    const colors = { ...report?.colors, [name]: listing.text };
     delete listing.text;
     report = { ...(report ?? listing), colors };
   }

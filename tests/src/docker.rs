@@ -180,6 +180,22 @@ pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}-{}-{n}", std::process::id())
 }
 
+/// The file at `path` (absolute) in `image` for `platform` (`None`: the engine's own), copied
+/// out of a container created but never started.
+pub fn image_file(image: &str, platform: Option<&str>, path: &str) -> Vec<u8> {
+    let container = Container::named(unique_name("extract"));
+    let mut create = vec!["create"];
+    if let Some(platform) = platform {
+        create.extend(["--platform", platform]);
+    }
+    create.extend(["--name", &container.name, image]);
+    docker_ok(&create);
+    let out = testkit::Tree::new("extract");
+    docker_ok(&["cp", &format!("{}:{path}", container.name), out.path_str()]);
+    let name = Path::new(path).file_name().expect("a file name");
+    std::fs::read(out.path().join(name)).expect("the copied file")
+}
+
 /// A named container that is force-removed when dropped, so failing tests leave nothing behind.
 pub struct Container {
     pub name: String,

@@ -197,7 +197,9 @@ fn listing_links_are_the_names_and_nothing_runs() {
     assert!(report.contains("\"scripts\":0"), "{report}");
     // python 3.11's page keeps the browser's light colours even when the system is dark.
     assert!(
-        report.contains(r#""colors":{"light":"rgb(0, 0, 0)","dark":"rgb(0, 0, 0)"}"#),
+        report.contains(
+            r#""colors":{"desktop":"rgb(0, 0, 0)","phone":"rgb(0, 0, 0)","dark":"rgb(0, 0, 0)"}"#
+        ),
         "{report}"
     );
 }
@@ -218,7 +220,9 @@ fn dark_mode_listing_follows_the_system() {
     let out = check(&["listing", &url(&server, "/"), shot.to_str().unwrap()]);
     let report = out.stdout_str();
     assert!(
-        report.contains(r#""colors":{"light":"rgb(0, 0, 0)","dark":"rgb(255, 255, 255)"}"#),
+        report.contains(
+            r#""colors":{"desktop":"rgb(0, 0, 0)","phone":"rgb(0, 0, 0)","dark":"rgb(255, 255, 255)"}"#
+        ),
         "{report}"
     );
     assert_eq!(json_links(&report).len(), 2, "{report}");

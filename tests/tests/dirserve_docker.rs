@@ -76,8 +76,9 @@ fn healthcheck_reaches_healthy() {
     Container::run_published(image(), &[], &[]).wait_healthy(Duration::from_secs(40));
 }
 
-/// The static binary names its listing threads with its own `pthread_setname_np` (musl's links
-/// printf): they show in `/proc` as `offload`, as std named them.
+/// The static binary names its listing threads with servekit's own `pthread_setname_np` (musl's
+/// links printf; `min_flavour.rs` checks it is gone): they still show in `/proc` as `offload`,
+/// as std named them.
 #[test]
 #[cfg_attr(not(docker_tests), ignore = "no Docker engine answers")]
 fn listing_threads_are_named() {

@@ -5,7 +5,8 @@
 #![cfg_attr(not(docker_tests), allow(dead_code, unused_imports))]
 
 use e2e::docker::{
-    Container, build_image_for, build_image_with, docker_ok, docker_output, platform_suffix,
+    Container, build_image_for, build_image_with, docker_ok, docker_output, image_file,
+    platform_suffix,
 };
 use e2e::http::{get, get_when_up};
 
@@ -25,6 +26,17 @@ fn min_image(tag: &str, program: &str, platform: Option<&str>) -> String {
             tag
         }
     }
+}
+
+/// Text from musl's printf (the hex-float prefixes in `fmt_fp`): a min server must not carry
+/// printf, which musl's `pthread_setname_np` would link and servekit's own replaces.
+const MUSL_PRINTF: &[u8] = b"-0X+0X 0X-0x+0x 0x";
+
+/// The server binary in `image` has no printf in it.
+fn assert_no_printf(image: &str, program: &str, platform: Option<&str>) {
+    let binary = image_file(image, platform, &format!("/{program}"));
+    let found = binary.windows(MUSL_PRINTF.len()).any(|w| w == MUSL_PRINTF);
+    assert!(!found, "{image}: musl's printf is linked in");
 }
 
 /// `docker run` options that pick the platform, if it is not the engine's own.
@@ -47,6 +59,7 @@ fn pyprompt_greets(platform: Option<&str>) {
 
 fn dirserve_serves_and_refuses(platform: Option<&str>) {
     let image = min_image("alpine_web", "dirserve", platform);
+    assert_no_printf(&image, "dirserve", platform);
     let container = Container::run_published(&image, &platform_option(platform), &["-d", "/"]);
     let addr = container.published_8000();
     let root = get_when_up(addr, "/");
@@ -58,6 +71,7 @@ fn dirserve_serves_and_refuses(platform: Option<&str>) {
 
 fn cowserve_says_and_serves(platform: Option<&str>) {
     let image = min_image("cowserve", "cowserve", platform);
+    assert_no_printf(&image, "cowserve", platform);
     let mut run = vec!["run", "--rm"];
     run.extend(platform_option(platform));
     run.extend([image.as_str(), "cowsay", "Moo"]);

@@ -8,7 +8,7 @@
 use e2e::binary::workspace_root;
 use e2e::docker::{
     Container, assert_minimal_image, build_image, build_image_for, docker, docker_ok,
-    docker_output, image_inspect, platform_suffix, unique_name,
+    docker_output, image_file, image_inspect, platform_suffix,
 };
 use e2e::elf::{Machine, static_executable};
 use e2e::http::{Response, get_when_up, request};
@@ -307,22 +307,7 @@ fn images_hold_static_binaries_for(platform: &str) {
             "{image}"
         );
         assert_minimal_image(&image, layers);
-        let container = Container::named(unique_name("extract"));
-        docker_ok(&[
-            "create",
-            "--platform",
-            platform,
-            "--name",
-            &container.name,
-            &image,
-        ]);
-        let out = Tree::new("extract");
-        docker_ok(&[
-            "cp",
-            &format!("{}:/{program}", container.name),
-            out.path_str(),
-        ]);
-        let binary = std::fs::read(out.at(program)).unwrap();
+        let binary = image_file(&image, Some(platform), &format!("/{program}"));
         assert_eq!(static_executable(&binary), Ok(machine), "{image}");
     }
 }

@@ -17,9 +17,10 @@
 //!   a link to a file, `name@` linking to `name`; links that stay inside are listed as CPython
 //!   lists them.
 //!
-//! Opt-in (`--dark-mode`), the head also carries CPython 3.14's style, `color-scheme: light dark`,
-//! so browsers draw the page in their own dark colours when the system is in dark mode; the rest
-//! of the page is unchanged, so that page is python 3.14's, byte for byte.
+//! Opt-in (`--dark-mode`), the head also carries the style CPython 3.14 added to its page,
+//! `color-scheme: light dark`, so browsers draw the page in their own dark colours when the
+//! system is in dark mode; the rest of the page is 3.11's, unchanged (3.14 also drops the query
+//! from the title; we do not).
 //!
 //! Like CPython, the title is built from the full request target *including the query string*
 //! (`/dir/?x=1` is titled "Directory listing for /dir/?x=1"). Kept for byte-for-byte parity; it
@@ -306,8 +307,8 @@ mod tests {
         );
     }
 
-    /// The dark page is python 3.14's: its `r.append('<style ...</style>')` line joined with
-    /// `\n` after the charset, the rest unchanged.
+    /// The dark page is 3.11's with python 3.14's `r.append('<style ...</style>')` line, joined
+    /// with `\n`, after the charset; the rest unchanged.
     #[test]
     fn dark_mode_adds_python_3_14s_style_and_nothing_else() {
         let target = "/d%20ir/?sort=size";

@@ -16,7 +16,7 @@ pub enum SortBy {
     Name,
     /// Size in bytes, as the JSON listing shows it (a directory's own size, a link's own).
     Size,
-    /// Modification time, as the JSON listing shows it.
+    /// Modification time, to the nanosecond (as `ls -t`; the JSON listing shows whole seconds).
     Mtime,
 }
 
@@ -58,13 +58,14 @@ impl Order {
         self.by != SortBy::Name
     }
 
-    /// This order with a query's `sort=` and `order=` applied (the last of each wins); every
-    /// other query parameter is left to whoever reads it.
+    /// This order with a query's `sort=` and `order=` applied: each value must be one we know,
+    /// and the last of each wins; every other query parameter is left to whoever reads it.
     pub fn with_query(mut self, query: &str) -> Result<Order, String> {
         for pair in query.split('&') {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let name = percent_decode_str(name).decode_utf8_lossy();
             let value = percent_decode_str(value).decode_utf8_lossy();
-            match name {
+            match &*name {
                 "sort" => self.by = SortBy::parse(&value).map_err(|e| format!("sort: {e}"))?,
                 "order" => {
                     self.descending =
@@ -76,10 +77,17 @@ impl Order {
         Ok(self)
     }
 
-    /// Reorders entries that are in python's order (as [`sort_like_python`] leaves them). The
-    /// sort is stable, so equal sizes and times keep name order.
-    pub(super) fn arrange(self, entries: &mut [Entry]) {
-        if self.by == SortBy::Name && self.descending {
+    /// Sorts entries (in the kernel's order) into this order. By name it is python's sort, with
+    /// `reverse=True` when descending: ties (`A` and `a`) keep the kernel's order either way.
+    /// By size or time the sort is stable over that, so equal sizes and times keep name order.
+    pub(super) fn sort(self, entries: &mut [Entry]) {
+        // A stable sort of the reversed list, reversed: descending, ties in their first order.
+        let by_name_descending = self.by == SortBy::Name && self.descending;
+        if by_name_descending {
+            entries.reverse();
+        }
+        sort_like_python(entries);
+        if by_name_descending {
             entries.reverse();
         }
         if self.by == SortBy::Name && !self.dirs_first {
@@ -94,6 +102,7 @@ impl Order {
     /// directories, then its size or time (inverted when descending), big-endian.
     fn key(self, entry: &Entry) -> Vec<u8> {
         let value = match self.by {
+            // Name order is already there: only directories first, if asked.
             SortBy::Name => 0,
             SortBy::Size => u128::from(entry.size),
             // Nanoseconds around the epoch, the sign bit flipped so that earlier compares lower.
@@ -117,7 +126,7 @@ fn signed_nanos(t: SystemTime) -> i128 {
 
 /// Sorts as CPython sorts `os.listdir()` names with `key=str.lower`: stable, by code point of
 /// the lowercased name.
-pub(super) fn sort_like_python(entries: &mut [Entry]) {
+fn sort_like_python(entries: &mut [Entry]) {
     // `sort_by_cached_key` is stable: equal keys ("A" and "a") keep `getdents` order, as in
     // Python's stable `list.sort`.
     entries.sort_by_cached_key(|e| python_lower_key(&e.name));
@@ -214,14 +223,15 @@ mod tests {
         "I\u{307}".as_bytes(),
     ];
 
-    /// Asks Python 3 to sort `names` with `key=str.lower` after a surrogateescape decode.
-    fn python_sorted(names: &[&[u8]]) -> Vec<Vec<u8>> {
+    /// Asks Python 3 to sort `names` with `key=str.lower` (and `reverse`) after a
+    /// surrogateescape decode.
+    fn python_sorted(names: &[&[u8]], reverse: bool) -> Vec<Vec<u8>> {
         let script = "import sys\n\
             names = [bytes.fromhex(l).decode('utf-8', 'surrogateescape') for l in sys.stdin.read().split(',')]\n\
-            names.sort(key=lambda a: a.lower())\n\
+            names.sort(key=lambda a: a.lower(), reverse=sys.argv[1] == 'reverse')\n\
             print(','.join(n.encode('utf-8', 'surrogateescape').hex() for n in names), end='')\n";
         let mut child = cpython311()
-            .args(["-c", script])
+            .args(["-c", script, if reverse { "reverse" } else { "" }])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -253,13 +263,14 @@ mod tests {
     #[test]
     #[ignore = "compares with CPython 3.11: tests/run.sh runs it (cargo test -p dirserve -- --ignored)"]
     fn order_matches_python_exactly() {
-        // Try both input orders: ties must stay in input order, as in Python's stable sort.
-        for reversed in [false, true] {
+        // Try both input orders: ties must stay in input order, as in Python's stable sort,
+        // both ways (`?order=desc` is `reverse=True`).
+        for (reversed, descending) in [(false, false), (true, false), (false, true), (true, true)] {
             let mut input: Vec<&[u8]> = TRICKY.to_vec();
             if reversed {
                 input.reverse();
             }
-            let want = python_sorted(&input);
+            let want = python_sorted(&input, descending);
             let mut entries: Vec<Entry> = input
                 .iter()
                 .map(|n| Entry {
@@ -269,15 +280,19 @@ mod tests {
                     modified: UNIX_EPOCH,
                 })
                 .collect();
-            sort_like_python(&mut entries);
+            let order = Order {
+                descending,
+                ..Order::default()
+            };
+            order.sort(&mut entries);
             let got: Vec<Vec<u8>> = entries.into_iter().map(|e| e.name).collect();
-            assert_eq!(got, want, "reversed={reversed}");
+            assert_eq!(got, want, "reversed={reversed}, descending={descending}");
         }
     }
 
-    /// Entries in python's order: `name`, kind, size, seconds since the epoch.
+    /// Entries as the kernel lists them: `name`, kind, size, seconds since the epoch.
     fn listed(items: &[(&str, Kind, u64, u64)]) -> Vec<Entry> {
-        let mut entries: Vec<Entry> = items
+        items
             .iter()
             .map(|&(name, kind, size, secs)| Entry {
                 name: name.into(),
@@ -285,9 +300,7 @@ mod tests {
                 size,
                 modified: UNIX_EPOCH + std::time::Duration::from_secs(secs),
             })
-            .collect();
-        sort_like_python(&mut entries);
-        entries
+            .collect()
     }
 
     fn arranged(order: &str, dirs_first: bool) -> Vec<String> {
@@ -303,7 +316,7 @@ mod tests {
             dirs_first,
             ..Order::default()
         };
-        base.with_query(order).expect("valid").arrange(&mut entries);
+        base.with_query(order).expect("valid").sort(&mut entries);
         entries
             .into_iter()
             .map(|e| String::from_utf8(e.name).expect("utf-8"))
@@ -342,6 +355,10 @@ mod tests {
         );
         assert_eq!(
             arranged("sort=%6Dtime", false),
+            arranged("sort=mtime", false)
+        );
+        assert_eq!(
+            arranged("%73ort=mtime", false),
             arranged("sort=mtime", false)
         );
     }
