@@ -53,7 +53,8 @@ Beyond python:
                             list directories by name (python's order), size or modification
                             time; a listing's own ?sort=mtime&order=desc query wins over these
       --dirs-first          list directories (and links to them) before everything else
-      --dark-mode           listing pages follow the system's dark mode (python 3.14's style)
+      --dark-mode           listing and error pages follow the system's dark mode (the style
+                            python 3.14 added to its pages)
       --healthcheck         ask http://127.0.0.1:PORT/ (or the health path) and exit 0 if it
                             answers 2xx or 3xx, else 1: a HEALTHCHECK for images without a shell
       --fetch URL           print the page at an http:// URL and exit (0 on a 2xx): a client
@@ -98,7 +99,7 @@ pub struct Config {
     pub compress: bool,
     /// The listings' order unless a query asks for another.
     pub order: Order,
-    /// Whether listing pages follow the system's dark mode.
+    /// Whether listing and error pages follow the system's dark mode.
     pub dark_mode: bool,
 }
 

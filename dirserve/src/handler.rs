@@ -34,7 +34,7 @@ pub struct DirHandler {
     compress: bool,
     /// The listings' order unless a query asks for another (`--sort`, `--order`, `--dirs-first`).
     order: Order,
-    /// Whether listing pages follow the system's dark mode (`--dark-mode`).
+    /// Whether listing and error pages follow the system's dark mode (`--dark-mode`).
     dark_mode: bool,
 }
 
@@ -69,7 +69,7 @@ impl DirHandler {
         self
     }
 
-    /// With `true`, listing pages follow the system's dark mode.
+    /// With `true`, listing and error pages follow the system's dark mode.
     pub fn dark_mode(mut self, on: bool) -> DirHandler {
         self.dark_mode = on;
         self
@@ -97,7 +97,11 @@ impl DirHandler {
 
     /// A file's answer: from its precompressed sibling if the request takes one, else gzipped on
     /// the fly if it is text worth it (never for a range: those are the file's bytes).
-    fn file_answer(&self, request: &HeaderMap, file: Resolved) -> Response<Body> {
+    fn file_answer(
+        &self,
+        request: &HeaderMap,
+        file: Resolved,
+    ) -> Result<Response<Body>, HttpError> {
         let content_type = mime::guess_type(file_name(&file.rel_path));
         let accepted = self.accepted(request);
         let (file, encoding) = self.negotiate(&accepted, file);
@@ -107,15 +111,15 @@ impl DirHandler {
             && gzip::worth_it(file.meta.size)
             && accepted.contains(&Encoding::Gzip);
         let mut response = if on_the_fly {
-            gzipped_file_response(request, file, content_type)
+            gzipped_file_response(request, file, content_type)?
         } else {
-            file_response(request, file, content_type, encoding)
+            file_response(request, file, content_type, encoding)?
         };
         if self.compress && request.contains_key(header::ACCEPT_ENCODING) {
             let headers = response.headers_mut();
             headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
         }
-        response
+        Ok(response)
     }
 
     /// The index file to serve in place of `dir`'s listing: the first of [`INDEX_FILES`] that is
@@ -146,15 +150,19 @@ impl Handler for DirHandler {
             if resolved.trailing_slash {
                 return Err(HttpError::not_found());
             }
-            return Ok(self.file_answer(&request.headers, resolved));
+            return self.file_answer(&request.headers, resolved);
         }
         if !resolved.trailing_slash {
             return Ok(redirect_to_slash(&request.uri));
         }
         if let Some(index) = self.index_of(&resolved).map_err(resolve_error)? {
-            return Ok(self.file_answer(&request.headers, index));
+            return self.file_answer(&request.headers, index);
         }
         self.listing_response(request, resolved)
+    }
+
+    fn dark_mode_pages(&self) -> bool {
+        self.dark_mode
     }
 }
 
@@ -208,7 +216,7 @@ fn file_response(
     resolved: Resolved,
     content_type: &'static str,
     encoding: Option<Encoding>,
-) -> Response<Body> {
+) -> Result<Response<Body>, HttpError> {
     let meta = resolved.meta;
     let validators = Validators::of(&meta, encoding.map(Encoding::token));
     let mut response = Response::new(Body::Empty);
@@ -238,7 +246,7 @@ fn file_response(
     if freshness == Freshness::NotModified {
         headers.remove(header::CONTENT_TYPE);
         *response.status_mut() = StatusCode::NOT_MODIFIED;
-        return response;
+        return Ok(response);
     }
     match range {
         RangeAnswer::Full => *response.body_mut() = Body::file_range(resolved.file, 0, size),
@@ -263,10 +271,10 @@ fn file_response(
                 header::CONTENT_RANGE,
                 HeaderValue::try_from(format!("bytes */{size}")).expect("digits and ASCII"),
             );
-            return error.into_response();
+            return Err(error);
         }
     }
-    response
+    Ok(response)
 }
 
 /// `Last-Modified` and `ETag`, moved into their headers.
@@ -295,7 +303,7 @@ fn gzipped_file_response(
     request: &HeaderMap,
     resolved: Resolved,
     content_type: &'static str,
-) -> Response<Body> {
+) -> Result<Response<Body>, HttpError> {
     let validators = Validators::of(&resolved.meta, Some(Encoding::Gzip.token()));
     let freshness = freshness(request, &validators);
     let mut response = Response::new(Body::Empty);
@@ -303,19 +311,19 @@ fn gzipped_file_response(
     insert_validators(headers, validators);
     if freshness == Freshness::NotModified {
         *response.status_mut() = StatusCode::NOT_MODIFIED;
-        return response;
+        return Ok(response);
     }
     let mut data = vec![0; resolved.meta.size as usize];
     if let Err(e) = resolved.file.read_exact_at(&mut data, 0) {
         let error = HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "Cannot read the file")
             .with_detail(e.to_string());
-        return error.into_response();
+        return Err(error);
     }
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     *response.body_mut() = Body::from(gzip::compress([&data[..]]));
-    response
+    Ok(response)
 }
 
 impl DirHandler {

@@ -241,6 +241,28 @@ fn listing_orders() {
     assert_eq!(get(&handler, "/A.txt?sort=date", &[]).status, 200);
 }
 
+/// `--dark-mode` error pages: python 3.14's, with its style, for errors from the resolver and
+/// from a file's range alike; python 3.11's without it.
+#[test]
+fn dark_mode_error_pages() {
+    let tree = Tree::new("errors-dark");
+    tree.file("a.txt", "a");
+    let style = "        <style type=\"text/css\">\n            :root {\n                color-scheme: light dark;\n            }\n        </style>\n";
+    for (target, headers, status) in [
+        ("/missing", &[][..], 404),
+        ("/a.txt", &["Range: bytes=5-"][..], 416),
+        ("/?sort=date", &[][..], 400),
+    ] {
+        let light = get(&handler(&tree), target, headers);
+        let dark = get(&handler(&tree).dark_mode(true), target, headers);
+        assert_eq!(light.status, status, "{target}");
+        assert_eq!(dark.status, status, "{target}");
+        assert!(!light.text().contains("color-scheme"), "{target}");
+        assert_eq!(dark.text().replacen(style, "", 1), light.text(), "{target}");
+        assert_ne!(dark.text(), light.text(), "{target}");
+    }
+}
+
 /// `--dark-mode`: python 3.14's style in the head, the same page around it.
 #[test]
 fn dark_mode_listing() {

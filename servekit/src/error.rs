@@ -59,13 +59,16 @@ impl HttpError {
     }
 
     /// The response: python's page (`DEFAULT_ERROR_MESSAGE`) with message and explanation
-    /// HTML-escaped, `text/html;charset=utf-8`, and the message as the reason phrase.
-    pub fn into_response(self) -> Response<Body> {
+    /// HTML-escaped, `text/html;charset=utf-8`, and the message as the reason phrase. With
+    /// `dark_mode`, python 3.14's page, which follows the system's dark mode: the same but for
+    /// its style ([`DARK_MODE_STYLE`]).
+    pub fn into_response(self, dark_mode: bool) -> Response<Body> {
         let page = format!(
-            "<!DOCTYPE HTML>\n<html lang=\"en\">\n    <head>\n        <meta charset=\"utf-8\">\n        \
+            "<!DOCTYPE HTML>\n<html lang=\"en\">\n    <head>\n        <meta charset=\"utf-8\">\n{style}        \
              <title>Error response</title>\n    </head>\n    <body>\n        <h1>Error response</h1>\n        \
              <p>Error code: {code}</p>\n        <p>Message: {message}.</p>\n        \
              <p>Error code explanation: {code} - {explain}.</p>\n    </body>\n</html>\n",
+            style = if dark_mode { DARK_MODE_STYLE } else { "" },
             code = self.status.as_u16(),
             message = escape_html(&self.message),
             explain = escape_html(explanation(self.status)),
@@ -87,6 +90,11 @@ impl HttpError {
         response
     }
 }
+
+/// What python 3.14's error page adds after the charset: the browser draws it in its own dark
+/// colours when the system is in dark mode.
+const DARK_MODE_STYLE: &str = "        <style type=\"text/css\">\n            :root {\n                \
+color-scheme: light dark;\n            }\n        </style>\n";
 
 /// Python's `HTTPStatus(code).description`, the "explanation" line of its error page.
 fn explanation(status: StatusCode) -> &'static str {
@@ -115,7 +123,11 @@ mod tests {
     use super::*;
 
     fn page(error: HttpError) -> (Response<Body>, String) {
-        let mut response = error.into_response();
+        styled_page(error, false)
+    }
+
+    fn styled_page(error: HttpError, dark_mode: bool) -> (Response<Body>, String) {
+        let mut response = error.into_response(dark_mode);
         let body = match std::mem::replace(response.body_mut(), Body::Empty) {
             Body::Bytes(bytes) => String::from_utf8(bytes.to_vec()).unwrap(),
             _ => unreachable!("error pages are in memory"),
@@ -138,6 +150,18 @@ mod tests {
             .get::<hyper::ext::ReasonPhrase>()
             .unwrap();
         assert_eq!(reason.as_bytes(), b"File not found");
+    }
+
+    /// Byte for byte what CPython 3.14's `send_error(404, "File not found")` sends: its
+    /// `DEFAULT_ERROR_MESSAGE` has the style, the rest is 3.11's.
+    #[test]
+    fn dark_mode_page_matches_python_3_14() {
+        let (response, body) = styled_page(HttpError::not_found(), true);
+        assert_eq!(response.status(), 404);
+        assert_eq!(
+            body,
+            "<!DOCTYPE HTML>\n<html lang=\"en\">\n    <head>\n        <meta charset=\"utf-8\">\n        <style type=\"text/css\">\n            :root {\n                color-scheme: light dark;\n            }\n        </style>\n        <title>Error response</title>\n    </head>\n    <body>\n        <h1>Error response</h1>\n        <p>Error code: 404</p>\n        <p>Message: File not found.</p>\n        <p>Error code explanation: 404 - Nothing matches the given URI.</p>\n    </body>\n</html>\n"
+        );
     }
 
     #[test]

@@ -40,6 +40,12 @@ pub trait Handler: Send + Sync + 'static {
     /// never read), or the error whose page answers it. A plain struct, so tests build one with
     /// `Request::builder()` and call the handler in-process.
     fn handle(&self, request: &Parts) -> Result<Response<Body>, HttpError>;
+
+    /// Whether error pages follow the system's dark mode (python 3.14's page); python 3.11's
+    /// page unless a handler says so.
+    fn dark_mode_pages(&self) -> bool {
+        false
+    }
 }
 
 /// Resource limits, each a reason a client cannot hold the server hostage.
@@ -355,7 +361,8 @@ async fn respond<H: Handler>(
                 Ok(response) => (response, None, true),
                 Err(error) => {
                     let message = (!shared.quiet).then(|| error.log_message());
-                    (error.into_response(), message, true)
+                    let dark_mode = shared.handler.dark_mode_pages();
+                    (error.into_response(dark_mode), message, true)
                 }
             }
         }

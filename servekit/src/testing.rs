@@ -59,7 +59,7 @@ pub fn answer<H: Handler>(handler: &H, request: &Parts) -> Answer {
     runtime.block_on(async {
         let response = match body::settle(handler.handle(request)).await {
             Ok(response) => response,
-            Err(error) => error.into_response(),
+            Err(error) => error.into_response(handler.dark_mode_pages()),
         };
         let (head, body) = response.into_parts();
         let mut body: std::pin::Pin<&mut Body> = pin!(body);
