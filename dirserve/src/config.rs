@@ -43,7 +43,7 @@ Beyond python:
                             add this header to every answer (repeatable; the first of a name
                             replaces the server's own)
       --cors                let any web page read the answers (Access-Control-Allow-Origin: *)
-                            and answer CORS preflights for GET and HEAD
+                            and answer CORS preflights (GET, HEAD, OPTIONS)
       --health-path PATH    answer GET PATH (e.g. /healthz) with 200 ok, without touching the
                             disk and without a log line: for Kubernetes probes
       --no-compress         never compress: no precompressed sibling (FILE.br, FILE.zst,

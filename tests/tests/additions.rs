@@ -93,6 +93,33 @@ fn headers_and_cors_reach_every_answer_on_both_servers() {
     assert_eq!(get(cowserve.addr, "/").header("x-two"), Some("2"));
 }
 
+/// `--help` names exactly the methods a preflight's answer allows, on both servers.
+#[test]
+fn help_names_the_methods_preflights_allow() {
+    for program in ["dirserve", "cowserve"] {
+        let server = Server::start(program, &["-q", "--cors"]);
+        let preflight = request(
+            server.addr,
+            "OPTIONS / HTTP/1.1\r\nHost: a\r\nOrigin: https://elsewhere.example\r\n\
+             Access-Control-Request-Method: GET\r\n\r\n",
+        );
+        let allowed = preflight
+            .header("access-control-allow-methods")
+            .unwrap_or_else(|| panic!("{program}: {preflight:?}"))
+            .to_owned();
+        let help = run(
+            Command::new(binary(program)).arg("--help"),
+            b"",
+            Duration::from_secs(10),
+        );
+        let text = help.stdout_str();
+        assert!(
+            text.contains(&format!("preflights ({allowed})")),
+            "{program} --help names {allowed:?}: {text}"
+        );
+    }
+}
+
 /// Bad header text and a bad health path are usage errors (status 2) that say what is wrong,
 /// from a flag or from the environment.
 #[test]

@@ -26,7 +26,8 @@ Server options (environment variables in brackets; options win):
                          (default: default)                              [COWSERVE_COW]
   -H, --header 'NAME: VALUE'  add this header to every answer (repeatable)
                                               [COWSERVE_HEADERS, one a line]
-      --cors             Access-Control-Allow-Origin: * and CORS preflights [COWSERVE_CORS=1]
+      --cors             Access-Control-Allow-Origin: * and CORS
+                         preflights (GET, HEAD, OPTIONS)                 [COWSERVE_CORS=1]
       --health-path PATH answer GET PATH with 200 ok, unlogged (Kubernetes probes)
                                                                  [COWSERVE_HEALTH_PATH]
       --healthcheck      ask http://127.0.0.1:PORT/ (or the health path); exit 0 if it
