@@ -1,13 +1,16 @@
 //! pyprompt: the tutorial's `alpine2` exercise without Python. It asks for a name and greets it,
 //! byte for byte as the original three-line script did, in a terminal and through a pipe.
 //!
-//! Layout: `dialogue` is the prompt-and-greeting logic over any reader and writer; `signals` makes
-//! SIGINT/SIGTERM/SIGHUP end the program at once, even as PID 1 in a container.
+//! Layout: `dialogue` is the prompt-and-greeting logic over any reader and writer; `input` tells
+//! input that has already ended (`docker run` without `-i`) from input still to come, so the
+//! prompt is held back when nobody can answer it; `signals` makes SIGINT/SIGTERM/SIGHUP end the
+//! program at once, even as PID 1 in a container.
 
 mod dialogue;
+mod input;
 mod signals;
 
-use std::io::{self, Write};
+use std::io::{self, BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 const USAGE: &str = "Usage: pyprompt [--help | --version]";
@@ -33,9 +36,11 @@ Exit status: 0 greeted; 1 input ended before a name, or an I/O error; 2 bad argu
 "
 );
 
-/// Said when there is no input at all: the usual cause is `docker run` without `-it`.
+/// Said, alone on stderr, when there is no input at all: the usual cause is `docker run` without
+/// `-it`, so the fixes are given as docker commands.
 const NO_INPUT: &str = "pyprompt: no name to read: standard input is closed; \
-run it with a terminal (docker run -it --rm alpine2) or pipe a name in (echo Ana | pyprompt)";
+run it with a terminal (docker run -it --rm alpine2) or pipe a name in \
+(echo Ana | docker run -i --rm alpine2)";
 
 fn main() -> ExitCode {
     signals::exit_on_termination_signals();
@@ -67,11 +72,24 @@ fn main() -> ExitCode {
 }
 
 fn run() -> io::Result<dialogue::Outcome> {
+    let mut stdin = io::stdin().lock();
+    // Input that has already ended gets no prompt: nobody is there to answer it.
+    if !stdin.is_terminal() && input::settled_soon() {
+        match stdin.fill_buf() {
+            Ok([]) => return Ok(dialogue::Outcome::NoInput),
+            Ok(_) => {}
+            // No standard input at all (closed descriptor): the same advice applies.
+            Err(e) if e.raw_os_error() == Some(libc::EBADF) => {
+                return Ok(dialogue::Outcome::NoInput);
+            }
+            Err(e) => return Err(e),
+        }
+    }
     let mut stdout = io::stdout().lock();
     // Flushed before reading, so the prompt shows through a pipe too.
     stdout.write_all(dialogue::PROMPT)?;
     stdout.flush()?;
-    dialogue::greet(&mut io::stdin().lock(), &mut stdout)
+    dialogue::greet(&mut stdin, &mut stdout)
 }
 
 fn print_and_exit(text: &str) -> ExitCode {

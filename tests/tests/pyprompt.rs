@@ -50,17 +50,39 @@ fn line_endings_spaces_and_raw_bytes() {
     }
 }
 
+/// No input at all, as `docker run --rm alpine2` (no `-i`) gives it (`/dev/null`) or a pipe
+/// closed before a byte: one line on stderr with the docker command that works, and nothing on
+/// stdout, not even the prompt.
 #[test]
 fn closed_stdin_says_how_to_run_it() {
-    let out = run(&mut pyprompt(), b"", DEADLINE);
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(out.stdout, PROMPT);
-    let err = out.stderr_str();
-    assert_eq!(err.lines().count(), 1, "one line: {err:?}");
-    assert!(err.contains("docker run -it --rm alpine2"), "{err:?}");
-
     let devnull = pyprompt().stdin(Stdio::null()).output().expect("runs");
-    assert_eq!(devnull.status.code(), Some(1));
+    let mut child = pyprompt()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdin.take());
+    let closed = child.wait_with_output().expect("runs");
+    for (what, out) in [("/dev/null", devnull), ("a closed pipe", closed)] {
+        assert_eq!(out.status.code(), Some(1), "{what}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "",
+            "{what}: nothing on stdout"
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{what}: one line: {err:?}");
+        assert!(
+            err.contains("docker run -it --rm alpine2"),
+            "{what}: {err:?}"
+        );
+        assert!(
+            err.contains("| docker run -i --rm alpine2"),
+            "{what}: {err:?}"
+        );
+        assert!(!err.contains("| pyprompt"), "{what}: {err:?}");
+    }
 }
 
 #[test]
