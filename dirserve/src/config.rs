@@ -11,6 +11,18 @@ use std::path::PathBuf;
 /// Environment variables are `DIRSERVE_PORT`, `DIRSERVE_BIND`, `DIRSERVE_DIRECTORY`, ...
 const ENV_PREFIX: &str = "DIRSERVE";
 
+/// dirserve's own long flags, for "did you mean" beside the shared ones (checked by a test).
+const LONG_FLAGS: &[&str] = &[
+    "directory",
+    "no-compress",
+    "sort",
+    "order",
+    "dirs-first",
+    "dark-mode",
+    "help",
+    "version",
+];
+
 /// The one-line usage, printed after a usage error.
 pub const USAGE: &str = "Usage: dirserve [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [--quiet] \
 [--timeout SECS] [-H 'NAME: VALUE']... [--cors] [--health-path PATH] [--no-compress] \
@@ -144,7 +156,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
         } else if flag.is(None, "cgi") {
             return Err("--cgi is not supported: dirserve serves files, it never runs them".into());
         } else {
-            return Err(flag.unexpected());
+            return Err(flag.unexpected(LONG_FLAGS));
         }
     }
     if let Some(mode) = common.client_mode() {
@@ -257,5 +269,25 @@ mod tests {
             "unknown option '--frob'"
         );
         assert!(parse_strs(&["-d"]).unwrap_err().contains("needs a value"));
+        assert_eq!(
+            parse_strs(&["--dirs_first"]).unwrap_err(),
+            "unknown option '--dirs_first'; did you mean '--dirs-first'?"
+        );
+        assert_eq!(
+            parse_strs(&["--bnd", "0.0.0.0"]).unwrap_err(),
+            "unknown option '--bnd'; did you mean '--bind'?"
+        );
+    }
+
+    /// Every name listed (so every name suggested) is a flag `parse` takes.
+    #[test]
+    fn the_long_flags_listed_are_the_ones_taken() {
+        for name in LONG_FLAGS {
+            let flag = format!("--{name}");
+            let taken = parse_strs(&[&flag, "name"])
+                .err()
+                .is_none_or(|e| !e.starts_with("unknown"));
+            assert!(taken, "{flag} is listed but not taken");
+        }
     }
 }

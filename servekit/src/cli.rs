@@ -14,6 +14,19 @@ use std::time::Duration;
 /// bound, as python's: the same for every binary.
 pub const EXIT_USAGE: u8 = 2;
 
+/// The long flags [`CommonArgs::accept`] takes, for "did you mean" (checked by a test).
+pub const LONG_FLAGS: &[&str] = &[
+    "bind",
+    "protocol",
+    "quiet",
+    "timeout",
+    "healthcheck",
+    "fetch",
+    "header",
+    "cors",
+    "health-path",
+];
+
 /// The shared settings, before each binary adds its own.
 #[derive(Debug, Clone)]
 pub struct CommonArgs {
@@ -66,11 +79,19 @@ impl Flag {
         }
     }
 
-    /// The error for a flag nobody takes.
-    pub fn unexpected(self) -> String {
+    /// The error for a flag nobody takes; for a long one, with the nearest of the shared flags
+    /// and the binary's `own` long flags, if one is near (`unknown option '--bnd'; did you mean
+    /// '--bind'?`).
+    pub fn unexpected(self, own: &[&str]) -> String {
         match self {
             Flag::Short(c) => format!("unknown option '-{c}'"),
-            Flag::Long(name) => format!("unknown option '--{name}'"),
+            Flag::Long(name) => {
+                let known = LONG_FLAGS.iter().chain(own).copied();
+                match crate::suggest::nearest(&name, known) {
+                    Some(meant) => format!("unknown option '--{name}'; did you mean '--{meant}'?"),
+                    None => format!("unknown option '--{name}'"),
+                }
+            }
             Flag::Value(value) => format!("unexpected argument {value:?}"),
         }
     }
@@ -220,7 +241,7 @@ mod tests {
         while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
             let flag = Flag::from(arg);
             if !common.accept(&flag, &mut parser)? {
-                return Err(flag.unexpected());
+                return Err(flag.unexpected(&[]));
             }
         }
         Ok(common)
@@ -292,5 +313,25 @@ mod tests {
         );
         assert!(parse(&["--bind"]).unwrap_err().contains("needs a value"));
         assert_eq!(parse(&["--cgi"]).unwrap_err(), "unknown option '--cgi'");
+        assert_eq!(
+            parse(&["--bnd", "0.0.0.0"]).unwrap_err(),
+            "unknown option '--bnd'; did you mean '--bind'?"
+        );
+        assert_eq!(
+            Flag::Long("dirs_first".into()).unexpected(&["directory", "dirs-first"]),
+            "unknown option '--dirs_first'; did you mean '--dirs-first'?"
+        );
+    }
+
+    /// Every name listed (so every name suggested) is a flag `accept` takes.
+    #[test]
+    fn the_long_flags_listed_are_the_ones_taken() {
+        for name in LONG_FLAGS {
+            let flag = format!("--{name}");
+            let taken = parse(&[&flag, "x"])
+                .err()
+                .is_none_or(|e| !e.starts_with("unknown"));
+            assert!(taken, "{flag} is listed but not taken");
+        }
     }
 }

@@ -23,6 +23,7 @@
 //! - `error`: [`HttpError`] and python's error page, every error turned into a response here.
 //! - `escape`: text into HTML and JSON bodies.
 //! - `substring`: finding bytes in bytes (header values and pages need not be UTF-8).
+//! - `suggest`: the known flag nearest to a mistyped one ("did you mean '--bind'?").
 //! - `access_log`: python's access log lines, with control characters escaped.
 //! - `utc`: calendar fields of a moment, for log lines and listings.
 //! - `thread_name` (musl only): names threads without linking musl's printf.
@@ -44,6 +45,7 @@ mod sendfile;
 pub mod serve;
 mod slots;
 pub mod substring;
+pub mod suggest;
 #[cfg(feature = "testing")]
 pub mod testing;
 #[cfg(all(target_os = "linux", target_env = "musl"))]

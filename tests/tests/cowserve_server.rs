@@ -204,6 +204,11 @@ fn bad_data_and_flags_are_clear_errors() {
         ),
         (&["--cow", "nosuchcow"], "no cow called"),
         (&["--frob"], "unknown option '--frob'"),
+        (
+            &["--fortune", "/f"],
+            "unknown option '--fortune'; did you mean '--fortunes'?",
+        ),
+        (&["--quite"], "did you mean '--quiet'?"),
         (&["99999"], "invalid port"),
     ];
     for (args, says) in cases {

@@ -45,6 +45,11 @@ fn help_and_version() {
 fn bad_flags_and_values_exit_2_with_one_clear_line() {
     let cases: &[(&[&str], &str)] = &[
         (&["--frob"], "unknown option '--frob'"),
+        (
+            &["--bnd", "0.0.0.0"],
+            "unknown option '--bnd'; did you mean '--bind'?",
+        ),
+        (&["--dirs_first"], "did you mean '--dirs-first'?"),
         (&["-x"], "unknown option '-x'"),
         (&["99999"], "invalid port"),
         (&["eighty"], "invalid port"),

@@ -30,7 +30,14 @@ impl std::fmt::Display for UsageError {
         match self {
             Self::Unknown(c) => write!(f, "Unknown option: {c}"),
             Self::MissingValue(c) => write!(f, "option -{c} needs a value"),
-            Self::UnknownLong(s) => write!(f, "Unknown option: --{s}"),
+            Self::UnknownLong(s) => {
+                write!(f, "Unknown option: --{s}")?;
+                // The commands' only long options; the nearest of them, as the server suggests.
+                match servekit::suggest::nearest(s, ["help", "version"].into_iter()) {
+                    Some(meant) => write!(f, "; did you mean --{meant}?"),
+                    None => Ok(()),
+                }
+            }
             Self::Other(s) => f.write_str(s),
         }
     }
@@ -130,6 +137,14 @@ mod tests {
         assert_eq!(run(&["-:"]), Err(UsageError::Unknown(':')));
         assert_eq!(run(&["-bW"]), Err(UsageError::MissingValue('W')));
         assert_eq!(run(&["--help"]).unwrap().0, vec![Opt::Long("help".into())]);
+        assert_eq!(
+            UsageError::UnknownLong("hepl".into()).to_string(),
+            "Unknown option: --hepl; did you mean --help?"
+        );
+        assert_eq!(
+            UsageError::UnknownLong("think".into()).to_string(),
+            "Unknown option: --think"
+        );
     }
 
     #[test]

@@ -9,6 +9,9 @@ use std::path::PathBuf;
 /// Environment variables are `COWSERVE_PORT`, `COWSERVE_BIND`, `COWSERVE_FORTUNES`, ...
 const ENV_PREFIX: &str = "COWSERVE";
 
+/// The server's own long flags, for "did you mean" beside the shared ones (checked by a test).
+const LONG_FLAGS: &[&str] = &["fortunes", "cow"];
+
 pub const USAGE: &str = "Usage: cowserve [-b ADDRESS] [-p VERSION] [--quiet] [--timeout SECS] \
 [--fortunes PATH]... [--cow NAME] [-H 'NAME: VALUE']... [--cors] [--health-path PATH] \
 [--healthcheck | --fetch URL] [PORT]";
@@ -96,7 +99,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
                 .into_string()
                 .map_err(|_| "--cow: not UTF-8".to_string())?;
         } else {
-            return Err(flag.unexpected());
+            return Err(flag.unexpected(LONG_FLAGS));
         }
     }
     if !fortunes_from_flags.is_empty() {
@@ -155,6 +158,22 @@ mod tests {
                 .unwrap_err()
                 .contains("needs a path")
         );
+        assert_eq!(
+            parse_strs(&["--fortune", "/f"]).unwrap_err(),
+            "unknown option '--fortune'; did you mean '--fortunes'?"
+        );
+    }
+
+    /// Every name listed (so every name suggested) is a flag `parse` takes.
+    #[test]
+    fn the_long_flags_listed_are_the_ones_taken() {
+        for name in LONG_FLAGS {
+            let flag = format!("--{name}");
+            let taken = parse_strs(&[&flag, "x"])
+                .err()
+                .is_none_or(|e| !e.starts_with("unknown"));
+            assert!(taken, "{flag} is listed but not taken");
+        }
     }
 
     /// Read as the commands read theirs, so a message quotes the text the bytes became.
