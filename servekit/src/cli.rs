@@ -190,7 +190,7 @@ impl CommonArgs {
                     .additions
                     .health_path
                     .clone()
-                    .unwrap_or_else(|| "/".into()),
+                    .unwrap_or_else(|| crate::probe::TARGET.into()),
             }),
             (None, false) => None,
         }

@@ -1,7 +1,9 @@
 //! A tiny HTTP/1.1 client, because a `FROM scratch` image has no curl, wget or shell:
-//! `--healthcheck` asks the local server for `/` (Docker's `HEALTHCHECK`), and `--fetch URL`
-//! prints a page (the compose file's client container).
+//! `--healthcheck` asks the local server whether it is up (Docker's `HEALTHCHECK`: `OPTIONS *`,
+//! see `probe`, or GET the health path), and `--fetch URL` prints a page (the compose file's
+//! client container).
 
+use crate::probe;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::process::ExitCode;
@@ -17,11 +19,12 @@ const MAX_RESPONSE: usize = 16 << 20;
 /// What the client was asked to do instead of serving.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientMode {
-    /// `--healthcheck`: exit 0 if `http://127.0.0.1:PORT/PATH` answers 2xx or 3xx, else 1.
+    /// `--healthcheck`: exit 0 if the server on 127.0.0.1:PORT (or `[::1]`) answers `OPTIONS *`
+    /// or `GET PATH` with a 2xx or 3xx, else 1.
     Healthcheck {
         /// The server's port on 127.0.0.1.
         port: u16,
-        /// `/`, or the server's `--health-path`.
+        /// [`probe::TARGET`] (`*`, asked with `OPTIONS`), or the server's `--health-path`.
         path: String,
     },
     /// `--fetch URL`: print the body of `GET URL` and exit 0 on a 2xx, else say why and exit 1.
@@ -40,7 +43,7 @@ pub fn run(mode: &ClientMode) -> ExitCode {
 }
 
 /// Asks for `path` on IPv4, then IPv6 loopback (a server bound to `::1` alone), and judges the
-/// status line alone: the body of a real folder's listing can be any size.
+/// status line alone: the body of a health path's answer could be anything.
 fn healthcheck(port: u16, path: &str) -> ExitCode {
     let addrs = [
         SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
@@ -50,6 +53,10 @@ fn healthcheck(port: u16, path: &str) -> ExitCode {
     for addr in addrs {
         match status_of(addr, &addr.to_string(), path) {
             Ok(status) if (200..400).contains(&status) => return ExitCode::SUCCESS,
+            Ok(status) if path == probe::TARGET => {
+                eprintln!("healthcheck: OPTIONS * on {addr} answered {status}");
+                return ExitCode::FAILURE;
+            }
             Ok(status) => {
                 eprintln!("healthcheck: http://{addr}{path} answered {status}");
                 return ExitCode::FAILURE;
@@ -116,20 +123,27 @@ fn parse_url(url: &str) -> Result<(String, u16, String), String> {
     Ok((host.to_owned(), port, path.to_owned()))
 }
 
-/// Sends `GET path` on a new connection, for the answer to be read from the returned stream.
+/// Sends `GET path` (`OPTIONS *` for the probe's target) on a new connection, for the answer to
+/// be read from the returned stream.
 fn send_get(addr: SocketAddr, host: &str, path: &str) -> std::io::Result<TcpStream> {
     let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT)?;
     stream.set_read_timeout(Some(TIMEOUT))?;
     stream.set_write_timeout(Some(TIMEOUT))?;
+    let method = if path == probe::TARGET {
+        "OPTIONS"
+    } else {
+        "GET"
+    };
     // One write, so the request goes out whole even to a peer that answers its first bytes.
     let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: fromscratch-client\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: fromscratch-client\r\nConnection: close\r\n\r\n"
     );
     stream.write_all(request.as_bytes())?;
     Ok(stream)
 }
 
-/// The status of the answer to `GET path`, reading its status line and nothing more.
+/// The status of the answer to `GET path` (or the probe), reading its status line and nothing
+/// more.
 fn status_of(addr: SocketAddr, host: &str, path: &str) -> std::io::Result<u16> {
     let stream = send_get(addr, host, path)?;
     let mut line = Vec::new();
@@ -201,7 +215,7 @@ mod tests {
             .unwrap()
             .port();
         // The listener is dropped: nothing answers on that port now.
-        assert_eq!(healthcheck(port, "/"), ExitCode::FAILURE);
+        assert_eq!(healthcheck(port, probe::TARGET), ExitCode::FAILURE);
         assert_eq!(
             fetch(&format!("http://127.0.0.1:{port}/")),
             ExitCode::FAILURE

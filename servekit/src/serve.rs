@@ -11,6 +11,7 @@ use crate::body::{self, Body};
 use crate::error::HttpError;
 use crate::idle::{Activity, IdleTimeout, Watched};
 use crate::listen;
+use crate::probe;
 use crate::sendfile::{FileQueue, Outgoing, SendfileStream};
 use crate::slots::Slots;
 use hyper::body::Incoming;
@@ -343,16 +344,22 @@ async fn connection<H, S>(
     let _ = conn.await;
 }
 
-/// Calls the handler (waiting for a [`Body::later`] answer) unless the operator's additions
-/// answer first (health path, CORS preflight), turns an error into its page, adds `Server` and
-/// the operator's headers, and logs the request (never the health path's).
+/// Calls the handler (waiting for a [`Body::later`] answer) unless the health check's probe
+/// (`OPTIONS *`) or the operator's additions (health path, CORS preflight) are answered first,
+/// turns an error into its page, adds `Server` and the operator's headers, and logs the request
+/// (never the probe's or the health path's).
 async fn respond<H: Handler>(
     shared: &Shared<H>,
     request: Request<Incoming>,
     client: IpAddr,
 ) -> Response<Body> {
     let (request, _body) = request.into_parts();
-    let (mut response, error, logged) = match shared.additions.answer_early(&request) {
+    let early = if probe::is_probe(&request) {
+        Some(Early::Health(probe::answer()))
+    } else {
+        shared.additions.answer_early(&request)
+    };
+    let (mut response, error, logged) = match early {
         Some(Early::Health(response)) => (response, None, false),
         Some(Early::Preflight(response)) => (response, None, true),
         None => {
@@ -521,5 +528,34 @@ mod tests {
         let allowed = "access-control-allow-origin: *\r\n";
         assert_eq!(answer.matches(allowed).count(), 3, "{answer}");
         assert!(answer.contains("access-control-allow-methods: GET, HEAD, OPTIONS"));
+    }
+
+    /// The health check's probe, `OPTIONS *`, is answered without the handler (which answers
+    /// anything but `/` with a 404), whatever the additions, and a `GET *` is not the probe.
+    #[test]
+    fn the_probe_is_answered_without_the_handler() {
+        let mut additions = Additions::default();
+        additions.set_health_path("/healthz").unwrap();
+        additions.cors = true;
+        let server = StreamServer::with_additions(Hello, Limits::default(), additions);
+        let (answer, statuses) = converse_with(
+            server,
+            b"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n\
+              OPTIONS * HTTP/1.0\r\n\r\n",
+            true,
+        );
+        assert_eq!(statuses, [200], "{answer}");
+        assert!(
+            answer.contains("\r\n\r\nHTTP/1.0 200 OK\r\n"),
+            "the 1.0 one too: {answer}"
+        );
+        assert_eq!(
+            answer.matches("allow: GET, HEAD\r\n").count(),
+            2,
+            "{answer}"
+        );
+        assert!(answer.contains("content-length: 0\r\n"), "{answer}");
+        let (answer, statuses) = converse(Hello, b"GET * HTTP/1.1\r\nHost: a\r\n\r\n", true);
+        assert_eq!(statuses, [404], "{answer}");
     }
 }

@@ -68,18 +68,54 @@ fn long_fortunes_are_healthy() {
     }
 }
 
-/// An error status is unhealthy, and says so.
+/// An error status is unhealthy, and says so: a health path the server does not have is 404.
 #[test]
 fn an_error_status_is_unhealthy() {
     let tree = Tree::new("health-gone");
     let server = Server::start("dirserve", &["-q", "-d", tree.path_str()]);
-    std::fs::remove_dir(tree.path()).unwrap();
-    let out = healthcheck("dirserve", server.addr.port());
+    let port = server.addr.port().to_string();
+    let out = run(
+        Command::new(binary("dirserve")).args([
+            "--health-path",
+            "/missing",
+            "--healthcheck",
+            &port,
+        ]),
+        b"",
+        DEADLINE,
+    );
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         out.stderr_str(),
-        format!("healthcheck: http://{}/ answered 404\n", server.addr)
+        format!("healthcheck: http://{}/missing answered 404\n", server.addr)
     );
+}
+
+/// The check every 10 s asks the server itself (`OPTIONS *`), not a page: no access-log line,
+/// no directory read (it stays healthy with the served folder gone), and no name taken from
+/// what is served (a file called `healthz` or `*` is served as ever). Both servers.
+#[test]
+fn the_check_writes_no_log_line_and_reads_nothing() {
+    let tree = Tree::new("health-quiet");
+    tree.file("served/healthz", "mine\n")
+        .file("served/*", "star\n");
+    let served = tree.at("served");
+    let dirserve = Server::start("dirserve", &["-d", served.to_str().unwrap()]);
+    let cowserve = Server::start("cowserve", &[]);
+    assert_eq!(get(dirserve.addr, "/healthz").text(), "mine\n");
+    assert_eq!(get(dirserve.addr, "/%2A").text(), "star\n");
+    std::fs::remove_dir_all(&served).unwrap();
+    for _ in 0..3 {
+        for (program, server) in [("dirserve", &dirserve), ("cowserve", &cowserve)] {
+            let out = healthcheck(program, server.addr.port());
+            assert!(out.status.success(), "{program}: {}", out.stderr_str());
+        }
+    }
+    let log = dirserve.stop_and_read_log();
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 2, "the two GETs alone: {log}");
+    assert!(lines.iter().all(|l| l.contains("\"GET /")), "{log}");
+    assert_eq!(cowserve.stop_and_read_log(), "", "no line for any check");
 }
 
 /// Something on the port that is not an HTTP server: the check fails and says what 127.0.0.1
