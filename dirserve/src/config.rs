@@ -67,8 +67,11 @@ Beyond python:
       --dirs-first          list directories (and links to them) before everything else
       --dark-mode           listing and error pages follow the system's dark mode (the style
                             python 3.14 added to its pages)
-      --healthcheck         ask http://127.0.0.1:PORT/ (or the health path) and exit 0 if it
-                            answers 2xx or 3xx, else 1: a HEALTHCHECK for images without a shell
+      --healthcheck         ask the server on 127.0.0.1:PORT whether it is up (OPTIONS *, answered
+                            from memory and never logged; or GET the health path) and exit 0 on
+                            a 2xx or 3xx, else 1: a HEALTHCHECK for images without a shell. With
+                            no PORT it asks the port of the dirserve that is PID 1 (the server
+                            of its container), else DIRSERVE_PORT or 8000
       --fetch URL           print the page at an http:// URL and exit (0 on a 2xx): a client
                             for containers without curl
   -h, --help                this help
@@ -117,6 +120,12 @@ pub struct Config {
 
 /// Reads the environment, then the arguments (without the program name).
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String> {
+    parse_as(args, true)
+}
+
+/// [`parse`]; with `follow`, a health check given no PORT reads the arguments of the dirserve
+/// beside it (PID 1 in a container: see `servekit::pid1`) with this same parser, for its port.
+fn parse_as(args: impl IntoIterator<Item = OsString>, follow: bool) -> Result<Command, String> {
     let mut common = CommonArgs::from_env(ENV_PREFIX)?;
     let mut directory = std::env::var_os(format!("{ENV_PREFIX}_DIRECTORY"))
         .filter(|d| !d.is_empty())
@@ -159,7 +168,11 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
             return Err(flag.unexpected(LONG_FLAGS));
         }
     }
-    if let Some(mode) = common.client_mode() {
+    let server_port = |args| match follow.then(|| parse_as(args, false)) {
+        Some(Ok(Command::Serve(server))) => Some(server.common.port),
+        _ => None,
+    };
+    if let Some(mode) = common.client_mode(server_port) {
         return Ok(Command::Client(mode));
     }
     Ok(Command::Serve(Config {

@@ -34,6 +34,9 @@ pub struct CommonArgs {
     pub bind: Option<String>,
     /// The port (positional; 8000 by default).
     pub port: u16,
+    /// Whether the port came from the command line (the positional PORT), which a health check
+    /// then asks rather than the port of the server beside it.
+    port_argument: bool,
     /// `-q`/`--quiet`: no access log.
     pub quiet: bool,
     /// Off for `--protocol HTTP/1.0`.
@@ -106,6 +109,7 @@ impl CommonArgs {
         let mut args = CommonArgs {
             bind: None,
             port: 8000,
+            port_argument: false,
             quiet: false,
             keep_alive: true,
             timeout: Duration::from_secs(10),
@@ -171,6 +175,7 @@ impl CommonArgs {
         } else if let Flag::Value(port) = flag {
             let port = port.to_str().ok_or("the port must be a number")?;
             self.port = parse_port(port)?;
+            self.port_argument = true;
         } else {
             return Ok(false);
         }
@@ -180,12 +185,27 @@ impl CommonArgs {
 
 impl CommonArgs {
     /// The client mode asked for instead of serving, if any (`--fetch` wins).
-    pub fn client_mode(&self) -> Option<crate::client::ClientMode> {
+    ///
+    /// A health check given no PORT asks the port of the server beside it when it can learn it:
+    /// `server_port` parses that server's arguments ([`crate::pid1::server_args`]) as the binary
+    /// parses its own and returns the port it serves on (`None` if they are not a server's). Else,
+    /// or for a port of 0 (the kernel's pick, unknowable), the environment's port or 8000.
+    pub fn client_mode(
+        &self,
+        server_port: impl FnOnce(Vec<OsString>) -> Option<u16>,
+    ) -> Option<crate::client::ClientMode> {
         use crate::client::ClientMode;
         match (&self.fetch, self.healthcheck) {
             (Some(url), _) => Some(ClientMode::Fetch { url: url.clone() }),
             (None, true) => Some(ClientMode::Healthcheck {
-                port: self.port,
+                port: if self.port_argument {
+                    self.port
+                } else {
+                    crate::pid1::server_args()
+                        .and_then(server_port)
+                        .filter(|&port| port != 0)
+                        .unwrap_or(self.port)
+                },
                 path: self
                     .additions
                     .health_path
@@ -279,7 +299,7 @@ mod tests {
         assert_eq!(args.additions, expected);
         // The health check asks the health path when there is one.
         assert_eq!(
-            args.client_mode(),
+            args.client_mode(|_| None),
             Some(crate::client::ClientMode::Healthcheck {
                 port: 8000,
                 path: "/healthz".into()

@@ -28,6 +28,7 @@
 //! - `utc`: calendar fields of a moment, for log lines and listings.
 //! - `thread_name` (musl only): names threads without linking musl's printf.
 //! - `client`: a tiny HTTP client for `--healthcheck` (Docker's `HEALTHCHECK`) and `--fetch`.
+//! - `pid1`: the server's own command line, read by `--healthcheck` beside it in a container.
 //! - `probe`: the health check's `OPTIONS *`, sent by `client`, answered by `serve` from memory.
 //! - `testing` (feature `testing`, for the servers' tests): a handler called in-process.
 
@@ -42,6 +43,7 @@ mod idle;
 mod launch;
 pub mod listen;
 pub mod offload;
+pub mod pid1;
 pub mod probe;
 mod sendfile;
 pub mod serve;

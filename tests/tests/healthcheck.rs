@@ -118,6 +118,50 @@ fn the_check_writes_no_log_line_and_reads_nothing() {
     assert_eq!(cowserve.stop_and_read_log(), "", "no line for any check");
 }
 
+/// `docker run -p 8000:8000 alpine_web 9000`: the server, PID 1 of its container, listens on
+/// the trailing PORT, and the check Docker runs beside it (`/dirserve --healthcheck`, with the
+/// container's environment) asks that port, not the environment's or 8000. A PID namespace of
+/// the server's own stands for the container; the check joins it as `docker exec` would.
+#[test]
+#[cfg_attr(not(root_tests), ignore = "not root: no PID namespace for the server")]
+fn the_check_asks_the_port_pid_1_listens_on() {
+    for (program, variable) in [("dirserve", "DIRSERVE_PORT"), ("cowserve", "COWSERVE_PORT")] {
+        let (port, elsewhere) = (free_port(), free_port().to_string());
+        let mut cmd = Command::new("unshare");
+        cmd.args(["--pid", "--mount-proc", "--kill-child", "--"])
+            .arg(binary(program))
+            .args(["-q", "-b", "127.0.0.1", &port.to_string()])
+            .env(variable, &elsewhere);
+        let server = Server::spawn(cmd);
+        assert_eq!(server.addr.port(), port);
+        let unshare = server.child.id();
+        let children = format!("/proc/{unshare}/task/{unshare}/children");
+        let pid1 = std::fs::read_to_string(children).unwrap();
+        let in_the_container = |args: &[&str]| {
+            let mut check = Command::new("nsenter");
+            check
+                .args(["--target", pid1.trim(), "--pid", "--mount", "--"])
+                .arg(binary(program))
+                .args(args)
+                .env(variable, &elsewhere);
+            run(&mut check, b"", DEADLINE)
+        };
+        let out = in_the_container(&["--healthcheck"]);
+        assert!(out.status.success(), "{program}: {}", out.stderr_str());
+        // A PORT given to the check is still the one it asks.
+        let out = in_the_container(&["--healthcheck", &elsewhere]);
+        assert_eq!(out.status.code(), Some(1), "{program}");
+        let said = format!("no answer on port {elsewhere}");
+        assert!(out.stderr_str().contains(&said), "{}", out.stderr_str());
+    }
+}
+
+/// A port nothing listens on now.
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
 /// Something on the port that is not an HTTP server: the check fails and says what 127.0.0.1
 /// answered, not only why IPv6 failed after it.
 #[test]

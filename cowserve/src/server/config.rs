@@ -33,8 +33,9 @@ Server options (environment variables in brackets; options win):
                          preflights (GET, HEAD, OPTIONS)                 [COWSERVE_CORS=1]
       --health-path PATH answer GET PATH with 200 ok, unlogged (Kubernetes probes)
                                                                  [COWSERVE_HEALTH_PATH]
-      --healthcheck      ask http://127.0.0.1:PORT/ (or the health path); exit 0 if it
-                         answers 2xx/3xx, else 1
+      --healthcheck      ask the server on 127.0.0.1:PORT (OPTIONS *, never logged; or GET
+                         the health path); exit 0 if it answers 2xx/3xx, else 1. With no
+                         PORT, the port of the cowserve that is PID 1 (its container's)
       --fetch URL        print the page at an http:// URL and exit (0 on a 2xx)
   PORT                                                                    [COWSERVE_PORT]
 Cows come from COWPATH (a : list of directories of .cow files) and the built-in set.
@@ -72,6 +73,12 @@ pub struct Config {
 /// theirs: a bad port, address or cow is reported as the text it became (not as "not UTF-8"),
 /// and a `--fortunes` path is the one with U+FFFD in it.
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String> {
+    parse_as(args, true)
+}
+
+/// [`parse`]; with `follow`, a health check given no PORT reads the arguments of the cowserve
+/// beside it (PID 1 in a container: see `servekit::pid1`) with this same parser, for its port.
+fn parse_as(args: impl IntoIterator<Item = OsString>, follow: bool) -> Result<Command, String> {
     let mut common = CommonArgs::from_env(ENV_PREFIX)?;
     let mut fortunes: Vec<PathBuf> = std::env::var_os(format!("{ENV_PREFIX}_FORTUNES"))
         .map(|list| std::env::split_paths(&list).collect())
@@ -105,7 +112,11 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
     if !fortunes_from_flags.is_empty() {
         fortunes = fortunes_from_flags;
     }
-    if let Some(mode) = common.client_mode() {
+    let server_port = |args| match follow.then(|| parse_as(args, false)) {
+        Some(Ok(Command::Serve(server))) => Some(server.common.port),
+        _ => None,
+    };
+    if let Some(mode) = common.client_mode(server_port) {
         return Ok(Command::Client(mode));
     }
     Ok(Command::Serve(Config {
