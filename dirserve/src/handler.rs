@@ -4,6 +4,7 @@
 //! listing thread while the request waits (see `listing::pages`).
 
 use crate::conditional::{self, Freshness, Validators};
+use crate::denied::UnreadableNote;
 use crate::encoding::{self, Encoding};
 use crate::gzip;
 use crate::listing::html::{PAGE_TAIL, page_head};
@@ -11,6 +12,7 @@ use crate::listing::pages::ListingPages;
 use crate::listing::{Order, Shown};
 use crate::mime;
 use crate::range::{self, RangeAnswer};
+use crate::resolve::decode::decode_request_path;
 use crate::resolve::{ResolveError, Resolved, ServedRoot};
 use bytes::Bytes;
 use hyper::header::{self, HeaderMap, HeaderValue};
@@ -36,6 +38,8 @@ pub struct DirHandler {
     order: Order,
     /// Whether listing and error pages follow the system's dark mode (`--dark-mode`).
     dark_mode: bool,
+    /// The log's one note about a file this user may not read.
+    unreadable: UnreadableNote,
 }
 
 impl DirHandler {
@@ -54,6 +58,7 @@ impl DirHandler {
             compress: true,
             order: Order::default(),
             dark_mode: false,
+            unreadable: UnreadableNote::new(),
         }
     }
 
@@ -126,13 +131,30 @@ impl DirHandler {
     /// a regular file (see [`ServedRoot::file_in`]). One that cannot be served is the answer, as
     /// for a request for it (403 when unreadable, where python says 404: see `open::map_errno`),
     /// never the listing it was put there to hide.
-    fn index_of(&self, dir: &Resolved) -> Result<Option<Resolved>, ResolveError> {
+    fn index_of(&self, dir: &Resolved) -> Result<Option<Resolved>, HttpError> {
         for name in INDEX_FILES {
-            if let Some(index) = self.root.file_in(dir, name)? {
-                return Ok(Some(index));
+            match self.root.file_in(dir, name) {
+                Ok(Some(index)) => return Ok(Some(index)),
+                Ok(None) => {}
+                Err(e) => {
+                    let rel = || match dir.rel_path.is_empty() {
+                        true => name.to_vec(),
+                        false => [&dir.rel_path[..], b"/", name].concat(),
+                    };
+                    return Err(self.refused(e, rel));
+                }
             }
         }
         Ok(None)
+    }
+
+    /// [`resolve_error`], after the log's one note when it is this user's permission (`rel`
+    /// is the path refused, relative to the root: made only then).
+    fn refused(&self, error: ResolveError, rel: impl FnOnce() -> Vec<u8>) -> HttpError {
+        if error.is_permission_denied() {
+            self.unreadable.note(self.root.path(), &rel());
+        }
+        resolve_error(error)
     }
 }
 
@@ -144,7 +166,8 @@ impl Handler for DirHandler {
             return Err(HttpError::new(StatusCode::NOT_IMPLEMENTED, message));
         }
         let path = request.uri.path();
-        let resolved = self.root.resolve(path).map_err(resolve_error)?;
+        let rel = || decode_request_path(path).map_or_else(|_| Vec::new(), |p| p.rel);
+        let resolved = self.root.resolve(path).map_err(|e| self.refused(e, rel))?;
         if !resolved.meta.is_dir {
             // `/file.txt/`: python answers 404, and so do we.
             if resolved.trailing_slash {
@@ -155,7 +178,7 @@ impl Handler for DirHandler {
         if !resolved.trailing_slash {
             return Ok(redirect_to_slash(&request.uri));
         }
-        if let Some(index) = self.index_of(&resolved).map_err(resolve_error)? {
+        if let Some(index) = self.index_of(&resolved)? {
             return self.file_answer(&request.headers, index);
         }
         self.listing_response(request, resolved)
@@ -489,7 +512,7 @@ mod tests {
                 Ok(Some(body))
             }
             Ok(None) => Ok(None),
-            Err(e) => Err(resolve_error(e).status),
+            Err(e) => Err(e.status),
         }
     }
 

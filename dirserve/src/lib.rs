@@ -20,16 +20,19 @@
 //! Everything above but `listing::pages` works on bytes, paths, descriptors and plain values: no
 //! sockets, no async, so each piece is tested (and fuzzable) on its own. Around them:
 //! - `config`: the command line and environment, validated into a `Config`.
+//! - `denied`: what the operator is told when this user may not read the served folder or a
+//!   file in it (the path, the uid, the fix), at start-up and once in the log.
 //! - `handler`: one request in, one response out, through the resolver and the modules above;
 //!   the sockets, workers, limits and logs are servekit's.
 //!
-//! Public, for `main`, the fuzz targets and the property tests: `config`, `handler`, `resolve`
-//! and what `listing` shows of an entry (`Entry`, `Kind`, `Links`, `read_listing`, `href`) and
-//! the orders a server may list in (`Order`, `SortBy`).
+//! Public, for `main`, the fuzz targets and the property tests: `config`, `denied`, `handler`,
+//! `resolve` and what `listing` shows of an entry (`Entry`, `Kind`, `Links`, `read_listing`,
+//! `href`) and the orders a server may list in (`Order`, `SortBy`).
 //! Everything else is private to the crate.
 
 mod conditional;
 pub mod config;
+pub mod denied;
 mod encoding;
 mod gzip;
 pub mod handler;

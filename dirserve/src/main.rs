@@ -5,6 +5,7 @@
 static ALLOCATOR: cachealloc::ThreadCacheAlloc = cachealloc::ThreadCacheAlloc;
 
 use dirserve::config::{self, Command, HELP, USAGE};
+use dirserve::denied;
 use dirserve::handler::DirHandler;
 use dirserve::resolve::ServedRoot;
 use servekit::cli::EXIT_USAGE;
@@ -25,10 +26,14 @@ fn main() -> ExitCode {
         }
         Err(message) => return fail(&format!("{message}\n{USAGE}")),
     };
-    let directory = &config.directory;
-    let root = match ServedRoot::open(directory) {
+    let root = match ServedRoot::open(&config.directory) {
         Ok(root) => root,
-        Err(e) => return fail(&format!("cannot serve {}: {e}", directory.display())),
+        Err(e) => {
+            return fail(&denied::cannot_serve(
+                &denied::as_known(&config.directory),
+                &e,
+            ));
+        }
     };
     servekit::serve_until_signal(
         "dirserve",

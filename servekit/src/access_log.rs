@@ -24,6 +24,16 @@ pub fn log_request(client: IpAddr, request_line: &str, status: u16, error: Optio
     let _ = std::io::stderr().write_all(line.as_bytes());
 }
 
+/// A line for the operator beside the access log, about the server rather than one request
+/// (a file it may not read, say): control characters escaped as in request lines, since it may
+/// quote a file name, and written in one piece.
+pub fn log_note(note: &str) {
+    let mut line = String::with_capacity(note.len() + 1);
+    escape_control_into(&mut line, note, false);
+    line.push('\n');
+    let _ = std::io::stderr().write_all(line.as_bytes());
+}
+
 /// Python's `log_date_time_string`, `25/Nov/2026 20:20:38`, in UTC: a scratch image has no time
 /// zone data, and python in a container runs in UTC too.
 pub fn timestamp(now: SystemTime) -> String {

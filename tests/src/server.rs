@@ -65,6 +65,32 @@ impl Server {
     }
 }
 
+/// `program` as a user without root's powers, so permissions are checked (root reads
+/// everything): uid and gid 65534 under `setpriv` when the tests run as root, as in the images,
+/// else the tests' own user. Returns the command and the uid it runs as; the command runs a copy
+/// of the binary that user can reach (the build's own directory may sit under a private home),
+/// in a folder removed when the returned `Tree` is dropped: keep it until the program started.
+pub fn unprivileged(program: &str) -> (Command, u32, testkit::Tree) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &std::path::Path| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    let bin_dir = testkit::Tree::new("unprivileged-bin");
+    let copy = bin_dir.at(program);
+    std::fs::copy(binary(program), &copy).unwrap();
+    mode(bin_dir.path());
+    mode(&copy);
+    // SAFETY: geteuid cannot fail.
+    let uid = unsafe { libc::geteuid() };
+    if uid != 0 {
+        return (Command::new(copy), uid, bin_dir);
+    }
+    let mut cmd = Command::new("setpriv");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(copy);
+    (cmd, 65534, bin_dir)
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();

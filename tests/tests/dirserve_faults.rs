@@ -2,9 +2,8 @@
 //! before it is sent, unreadable files and directories, and the served tree or a mount inside it
 //! disappearing. Each gets a clear answer, and the server goes on serving.
 
-use e2e::binary::binary;
 use e2e::http::{Response, get};
-use e2e::server::Server;
+use e2e::server::{Server, unprivileged};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::os::unix::fs::PermissionsExt;
@@ -190,27 +189,9 @@ fn file_deleted_mid_download_completes_then_404() {
 /// Starts dirserve as an unprivileged user when the tests run as root (root reads everything, so
 /// the permission checks would never be reached), and checks that it really runs as one.
 fn serve_unprivileged(tree: &Tree) -> Server {
-    let args = ["-q", "-d", tree.path_str(), "-b", "127.0.0.1", "0"];
-    // SAFETY: geteuid cannot fail.
-    let root = unsafe { libc::geteuid() } == 0;
-    let server = if root {
-        // A copy user 65534 can reach: the build's own directory may sit under a private home.
-        // It is removed on return; the running process keeps its binary.
-        let bin_dir = Tree::new("fault-bin");
-        let copy = bin_dir.at("dirserve");
-        std::fs::copy(binary("dirserve"), &copy).unwrap();
-        chmod(bin_dir.path(), 0o755);
-        chmod(&copy, 0o755);
-        let mut cmd = Command::new("setpriv");
-        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-            .arg(copy)
-            .args(args);
-        Server::spawn(cmd)
-    } else {
-        let mut cmd = Command::new(binary("dirserve"));
-        cmd.args(args);
-        Server::spawn(cmd)
-    };
+    let (mut cmd, _, _copy) = unprivileged("dirserve");
+    cmd.args(["-q", "-d", tree.path_str(), "-b", "127.0.0.1", "0"]);
+    let server = Server::spawn(cmd);
     let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())).unwrap();
     let uid = status.lines().find(|l| l.starts_with("Uid:")).unwrap();
     assert!(

@@ -100,6 +100,14 @@ impl ResolveError {
     }
 }
 
+impl ResolveError {
+    /// Whether the user the server runs as may not open it (`EACCES`, `EPERM`): a set-up the
+    /// operator can fix, unlike a symlink out or a device.
+    pub fn is_permission_denied(&self) -> bool {
+        open::is_permission_denied(self)
+    }
+}
+
 impl fmt::Display for ResolveError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -117,6 +117,14 @@ pub(super) fn is_not_servable(e: &ResolveError) -> bool {
     matches!(e, ResolveError::Forbidden(reason) if *reason == NOT_SERVABLE)
 }
 
+/// Whether `e` is the kernel's `EACCES` or `EPERM` (see [`map_errno`]).
+pub(super) fn is_permission_denied(e: &ResolveError) -> bool {
+    matches!(e, ResolveError::Forbidden(reason) if *reason == PERMISSION_DENIED)
+}
+
+/// The reason given for what the server's user may not open.
+const PERMISSION_DENIED: &str = "permission denied";
+
 /// Opens `rel` (empty for the root itself) under `root` with `openat2`.
 pub(super) fn beneath(root: &OwnedFd, rel: &[u8]) -> Result<(File, FileMeta), ResolveError> {
     let path = path_or_dot(rel);
@@ -245,7 +253,7 @@ pub(super) fn map_errno(e: Errno) -> ResolveError {
         Errno::NAMETOOLONG => ResolveError::NotFound("path is too long"),
         Errno::LOOP => ResolveError::NotFound("too many levels of symlinks"),
         Errno::XDEV => ResolveError::Forbidden(OUTSIDE),
-        Errno::ACCESS | Errno::PERM => ResolveError::Forbidden("permission denied"),
+        Errno::ACCESS | Errno::PERM => ResolveError::Forbidden(PERMISSION_DENIED),
         // A UNIX socket file (or a device without a driver) cannot be opened at all.
         Errno::NXIO | Errno::NODEV => ResolveError::Forbidden(NOT_SERVABLE),
         other => ResolveError::Internal(std::io::Error::from(other)),
