@@ -32,6 +32,25 @@ rust_target() {
   esac
 }
 
+# machine_platform: the platform of the machine this runs on, as TARGETPLATFORM would name it
+# (uname's aarch64 is linux/arm64); for builders that pass no platform, like the legacy one.
+machine_platform() {
+  case $(uname -m) in
+  x86_64 | amd64) echo linux/amd64 ;;
+  aarch64 | arm64) echo linux/arm64 ;;
+  i?86) echo linux/386 ;;
+  armv7*) echo linux/arm/v7 ;;
+  armv6*) echo linux/arm/v6 ;;
+  riscv64) echo linux/riscv64 ;;
+  ppc64le) echo linux/ppc64le ;;
+  *)
+    echo "no platform known for this machine ($(uname -m)): supported are $TESTED_PLATFORMS" \
+      "and $MAPPED_PLATFORMS" >&2
+    return 2
+    ;;
+  esac
+}
+
 # tested_triples: the Rust targets of TESTED_PLATFORMS, one a line.
 tested_triples() {
   for platform in $TESTED_PLATFORMS; do

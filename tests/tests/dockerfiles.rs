@@ -59,7 +59,8 @@ fn hadolint_passes() {
 }
 
 /// The scheme: the official builder as the default build argument, run on the build machine's
-/// platform and given the target platform, the one build script (a locked static build, stable
+/// platform ("linux", the builder's own, where the builder names none) and given the target
+/// platform, nothing the legacy builder lacks, the one build script (a locked static build, stable
 /// or min, cross-compiled), a scratch final stage, the unprivileged user, and the workspace's
 /// version in the labels.
 #[test]
@@ -68,6 +69,7 @@ fn dockerfiles_follow_the_scheme() {
         let text = std::fs::read_to_string(dockerfile(program)).unwrap();
         for needle in [
             "ARG RUST_IMAGE=rust:1.95-alpine\n",
+            "ARG BUILDPLATFORM=linux\n",
             "FROM --platform=$BUILDPLATFORM ${RUST_IMAGE} AS build\n",
             "ARG TARGETPLATFORM\n",
             "ARG FLAVOUR=stable\n",
@@ -86,6 +88,37 @@ fn dockerfiles_follow_the_scheme() {
             !text.contains("# syntax="),
             "{program}: a syntax line pulls from Docker Hub"
         );
+        assert!(
+            !text.contains("--mount"),
+            "{program}: the legacy builder has no RUN --mount"
+        );
+    }
+}
+
+/// The three Dockerfiles are the same up to the line that builds their own program, so the
+/// layers of the skeleton and the dependencies are made once and shared by all three images.
+#[test]
+fn the_dependency_layers_are_shared() {
+    let stages: Vec<String> = PROGRAMS
+        .iter()
+        .map(|program| {
+            let text = std::fs::read_to_string(dockerfile(program)).unwrap();
+            let own = format!("RUN sh docker/build-binary.sh {program} ");
+            let instructions: String = text
+                .lines()
+                .filter(|line| !line.starts_with('#'))
+                .take_while(|line| !line.starts_with(&own))
+                .map(|line| format!("{line}\n"))
+                .collect();
+            assert!(
+                instructions.contains("RUN sh docker/build-binary.sh --deps \"$FLAVOUR\"\n"),
+                "{program}: no dependency layer in {instructions}"
+            );
+            instructions
+        })
+        .collect();
+    for (program, stage) in PROGRAMS.iter().zip(&stages) {
+        assert_eq!(stage, &stages[0], "{program} differs from {}", PROGRAMS[0]);
     }
 }
 

@@ -99,17 +99,23 @@ mkdir -p "target/$target/release" && echo "$program for $target" >"target/$targe
     }
 
     /// Runs `sh docker/build-binary.sh pyprompt FLAVOUR` as BuildKit would for `target` on
-    /// `build` (None: a builder without BuildKit's platform arguments); returns its output and
+    /// `build` (None: the legacy builder, which passes no platform); returns its output and
     /// what the tools were asked, and clears both for the next run.
     fn run(&self, flavour: &str, build: &str, target: Option<&str>) -> (Output, String) {
+        let out = self.tree.at("out");
+        self.run_args(&["pyprompt", flavour, out.to_str().unwrap()], build, target)
+    }
+
+    /// `sh docker/build-binary.sh ARGS...`, as [`BuildStage::run`].
+    fn run_args(&self, args: &[&str], build: &str, target: Option<&str>) -> (Output, String) {
         let bin = self.tree.at("bin");
         let mut cmd = Command::new("sh");
         cmd.current_dir(self.tree.at("context"))
             .env_clear()
             .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
             .env("BUILDPLATFORM", build)
-            .args(["docker/build-binary.sh", "pyprompt", flavour])
-            .arg(self.tree.at("out"));
+            .arg("docker/build-binary.sh")
+            .args(args);
         if let Some(target) = target {
             cmd.env("TARGETPLATFORM", target);
         }
@@ -186,7 +192,7 @@ fn min_flavour_builds_std_for_the_target() {
 }
 
 /// An unknown platform fails at once, naming the supported ones, before anything is built;
-/// so does a build without BuildKit's platform arguments, and an unknown flavour.
+/// so does an unknown flavour.
 #[test]
 fn unknown_platforms_fail_naming_the_supported_ones() {
     let stage = BuildStage::new(true, &[]);
@@ -204,10 +210,6 @@ fn unknown_platforms_fail_naming_the_supported_ones() {
             assert_eq!(log, "", "{build} -> {target}: nothing may run");
         }
     }
-    let (out, log) = stage.run("stable", "linux/amd64", None);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(out.stderr_str().contains("build with BuildKit"), "{out:?}");
-    assert_eq!(log, "");
     let (out, _) = stage.run("tiny", "linux/amd64", Some("linux/amd64"));
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -215,6 +217,55 @@ fn unknown_platforms_fail_naming_the_supported_ones() {
             .contains("FLAVOUR is stable or min, not 'tiny'")
     );
     assert_eq!(stage.output(), None, "nothing was built");
+}
+
+/// The legacy builder passes no platform: the build stage runs on the engine's own machine, and
+/// the binary is for that machine (this one's, in the sandbox).
+#[test]
+fn without_a_target_platform_the_build_is_for_this_machine() {
+    let (_, triple) = PLATFORMS
+        .iter()
+        .find(|(_, triple)| triple.starts_with(std::env::consts::ARCH))
+        .expect("this machine's platform is mapped");
+    let stage = BuildStage::new(true, &[]);
+    let (out, log) = stage.run("stable", "linux", None);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        log,
+        format!(
+            "rustup target add {triple}\n\
+             cargo build --release --locked --target {triple} -p pyprompt [{} ]\n",
+            linker_var(triple)
+        )
+    );
+    assert_eq!(
+        stage.output().as_deref(),
+        Some(format!("pyprompt for {triple}\n").as_str())
+    );
+}
+
+/// `--deps` builds each program's dependencies with the very command its own build then runs
+/// (so every compiled dependency is reused), and leaves no binary.
+#[test]
+fn deps_builds_every_program_as_its_image_does() {
+    let stage = BuildStage::new(true, &[]);
+    for flavour in ["stable", "min"] {
+        let (out, deps) = stage.run_args(&["--deps", flavour], "linux/amd64", Some("linux/arm64"));
+        assert!(out.status.success(), "{flavour}: {out:?}");
+        assert_eq!(stage.output(), None, "{flavour}: no binary");
+        let builds: Vec<&str> = deps.lines().filter(|l| l.starts_with("cargo")).collect();
+        assert_eq!(builds.len(), 3, "{deps}");
+        for program in ["pyprompt", "dirserve", "cowserve"] {
+            let (_, single) = stage.run_args(
+                &[program, flavour, stage.tree.at("out").to_str().unwrap()],
+                "linux/amd64",
+                Some("linux/arm64"),
+            );
+            let build = single.lines().find(|l| l.starts_with("cargo")).unwrap();
+            assert!(builds.contains(&build), "{flavour}: {build} not in {deps}");
+            let _ = std::fs::remove_file(stage.tree.at(format!("out/{program}")));
+        }
+    }
 }
 
 /// The stand-in builder has no rustup: it builds the targets its toolchain carries and names
