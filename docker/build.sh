@@ -16,7 +16,8 @@ usage: bash docker/build.sh [--platform PLATFORMS] [--push REGISTRY]
                         REGISTRY/NAME:VERSION-ARCH, then publish one multi-platform index as
                         REGISTRY/NAME:VERSION and REGISTRY/NAME:latest (without --platform: the
                         engine's own platform)
-environment: RUST_IMAGE (builder image), DOCKER (the docker client)
+environment: RUST_IMAGE (builder image), DOCKER (the docker client: docker on the PATH, or
+  Debian's /usr/bin/docker with BuildKit for --platform and --push)
 EOF
 }
 usage_error() {
@@ -50,16 +51,43 @@ for platform in "${platforms[@]}"; do
 done
 
 bash docker/host-setup.sh
-DOCKER=${DOCKER:-/usr/bin/docker}
 RUST_IMAGE=${RUST_IMAGE:-fromscratch/rust-builder:local}
+if [ ${#platforms[@]} -eq 0 ] && [ -z "$registry" ]; then
+  # The engine's own platform, with the builder a typed `docker build` gets: typing one of the
+  # README's builds afterwards finds every layer made.
+  DOCKER=${DOCKER:-docker}
+else
+  # Other platforms need BuildKit, which Debian's client has built in (host-setup installs it).
+  DOCKER=${DOCKER:-/usr/bin/docker}
+  export DOCKER_BUILDKIT=1
+fi
 
 # build TAG DOCKERFILE [PLATFORM]: one image, and its size.
 build() {
   local tag=$1 dockerfile=$2 platform=${3:-}
   echo "build: $tag from $dockerfile${platform:+ for $platform}"
-  DOCKER_BUILDKIT=1 "$DOCKER" build -q -t "$tag" -f "$dockerfile" --build-arg "RUST_IMAGE=$RUST_IMAGE" \
+  "$DOCKER" build -q -t "$tag" -f "$dockerfile" --build-arg "RUST_IMAGE=$RUST_IMAGE" \
     ${platform:+--platform "$platform"} . >/dev/null
-  echo "build: $tag is $("$DOCKER" image inspect -f '{{.Size}}' "$tag") bytes"
+  echo "build: $tag is $(size "$tag") bytes"
+}
+
+# size IMAGE: its size in bytes, thousands separated by commas.
+size() {
+  "$DOCKER" image inspect -f '{{.Size}}' "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta'
+}
+
+# What was built, and what to run next: the tutorials' three commands.
+next_steps() {
+  cat <<EOF
+
+Built alpine2 ($(size alpine2) bytes), alpine_web ($(size alpine_web) bytes) and cowserve
+($(size cowserve) bytes) with $RUST_IMAGE. Try them:
+  docker run -it --rm alpine2
+  docker run -d -p 8000:8000 --rm --name web -v "\$(pwd)":/src alpine_web   # http://localhost:8000/
+  docker run -d -p 8001:8000 --rm --name cow cowserve                        # http://localhost:8001/
+then \`docker stop web cow\`. The builder image stays for the next build: \`docker rmi
+$RUST_IMAGE\` and \`docker image prune\` take back its space.
+EOF
 }
 
 # The tag suffix of a platform: its arch and variant (linux/arm/v7 -> armv7).
@@ -75,6 +103,7 @@ if [ ${#platforms[@]} -eq 0 ] && [ -z "$registry" ]; then
   for entry in "${images[@]}"; do
     build "${entry%%:*}" "${entry#*:}"
   done
+  next_steps
   exit 0
 fi
 

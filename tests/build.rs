@@ -1,5 +1,5 @@
 //! Decides, once per build, which groups of tests run and which are compiled as ignored: those
-//! that need a Docker engine, root (mounting a file system), a browser, Debian's cowsay and
+//! that need a Docker engine, Podman, root (mounting a file system), a browser, Debian's cowsay and
 //! fortunes, CPython 3.11, hadolint, or kubernetes-validate and checkov.
 //!
 //! A group whose tool is missing shows up as `ignored` in the test summary (never as passed), with
@@ -28,12 +28,18 @@ struct Group {
     missing: &'static str,
 }
 
-const GROUPS: [Group; 7] = [
+const GROUPS: [Group; 8] = [
     Group {
         cfg: "docker_tests",
         require: "FROMSCRATCH_REQUIRE_DOCKER",
         present: engine_answers,
         missing: "no Docker engine answers: the Docker tests",
+    },
+    Group {
+        cfg: "podman_tests",
+        require: "FROMSCRATCH_REQUIRE_DOCKER",
+        present: podman_present,
+        missing: "no podman: the Podman build tests",
     },
     Group {
         cfg: "root_tests",
@@ -121,6 +127,10 @@ fn output(program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Option<String>
 fn engine_answers() -> bool {
     let docker = std::env::var("DOCKER").unwrap_or_else(|_| "docker".into());
     output(docker, &["version", "--format", "{{.Server.Version}}"]).is_some()
+}
+
+fn podman_present() -> bool {
+    output("podman", &["--version"]).is_some()
 }
 
 /// Whether this build runs as root; the tests run as the same user as their build.

@@ -46,8 +46,25 @@ bash docker/host-setup.sh
 # compose; cowsay and fortune-mod (references for cowserve); curl; wrk, nginx and valgrind
 # (callgrind) for the benchmarks; qemu-user-static and binfmt-support to run the other platforms'
 # binaries and images; docker-registry for the multi-platform index.
+# podman, the third builder the README's commands are tested with; shellcheck for every script.
 bash docker/apt-install.sh docker-compose curl cowsay fortune-mod fortunes-min wrk nginx-light \
-  valgrind qemu-user-static binfmt-support docker-registry
+  valgrind qemu-user-static binfmt-support docker-registry podman shellcheck
+
+# Podman's containers get rlimits of 1048576 by default, which runc must then set: where root
+# may not raise its hard limits (no CAP_SYS_RESOURCE, as on this project's machines) every
+# `podman run` and build step fails ("error setting rlimit type 6/7"). Within the limits this
+# shell has, they can be set.
+nofile=$(ulimit -Hn) nproc=$(ulimit -Hu)
+[ "$nofile" != unlimited ] && [ "$nofile" -le 1048576 ] || nofile=1048576
+# runc could not set 50,000 processes here (30,000 it could), below a hard limit of 96,370:
+# 16,384 is far more than any build or test container needs.
+[ "$nproc" != unlimited ] && [ "$nproc" -le 16384 ] || nproc=16384
+mkdir -p /etc/containers/containers.conf.d
+cat >/etc/containers/containers.conf.d/fromscratch.conf <<EOF_CONF
+# Written by fromscratch's tests/setup.sh: rlimits that runc can set on this machine.
+[containers]
+default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
+EOF_CONF
 
 # Foreign binaries run through the kernel's binfmt_misc and qemu (fix-binary handlers, so they
 # work inside containers too). 32-bit x86 runs natively on an x86_64 kernel.

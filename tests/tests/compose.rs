@@ -4,7 +4,7 @@
 #![cfg_attr(not(docker_tests), allow(dead_code, unused_imports))]
 
 use e2e::binary::workspace_root;
-use e2e::docker::{build_image, unique_name};
+use e2e::docker::{build_image, host_lock, unique_name};
 use e2e::process::{self, Output};
 use std::process::Command;
 use std::time::Duration;
@@ -24,6 +24,8 @@ fn compose(project: &str, args: &[&str]) -> Output {
 #[cfg_attr(not(docker_tests), ignore = "no Docker engine answers")]
 fn client_prints_the_page_once_myserv_is_healthy() {
     build_image("cowserve", "docker/cowserve/Dockerfile");
+    // compose.yaml publishes port 8000, as the README's blocks do.
+    let _port = host_lock("port-8000", Duration::from_secs(30 * 60));
     let project = unique_name("fromscratch").replace('-', "");
     let up = compose(
         &project,
