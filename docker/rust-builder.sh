@@ -14,7 +14,7 @@ TAG=${FROMSCRATCH_BUILDER_TAG:-fromscratch/rust-builder:local}
 . "$(dirname "$0")/debian-image.sh"
 
 # Bumped whenever the image's contents change, so an older image is rebuilt rather than reused.
-VERSION=3
+VERSION=4
 have=$("$DOCKER" image inspect -f '{{index .Config.Labels "fromscratch.builder.version"}}' "$TAG" 2>/dev/null || true)
 if [ "${FROMSCRATCH_REBUILD_BUILDER:-0}" != 1 ] && [ "$have" = "$VERSION" ]; then
   echo "rust-builder: $TAG (version $VERSION) exists; reusing it"
@@ -47,16 +47,21 @@ nightly=$(rustc +nightly --print sysroot 2>/dev/null || true)
 if [ -n "$nightly" ] && [ -d "$nightly/lib/rustlib/src" ]; then
   echo "rust-builder: adding $(rustc +nightly --version) from $nightly"
   mkdir -p "$root/usr/local/rust-nightly"
-  tar -C "$nightly" --exclude=./share/doc -c . | tar -C "$root/usr/local/rust-nightly" -x
-  # build-std compiles std itself and needs only the target's self-contained musl objects (crt
-  # files and libc.a). Where nightly's rust-std for a target cannot be fetched, take them from
-  # the stable toolchain: both ship the same musl release.
+  # build-std compiles std itself: of each musl target it needs only the self-contained musl
+  # objects (crt files and libc.a), not the prebuilt standard library (350 MB of the image).
+  tar -C "$nightly" --exclude=./share/doc --exclude='./lib/rustlib/*-musl*' -c . |
+    tar -C "$root/usr/local/rust-nightly" -x
+  # Where nightly's rust-std for a target cannot be fetched, the objects come from the stable
+  # toolchain: both ship the same musl release.
   for triple in $triples; do
     objects=lib/rustlib/$triple/lib/self-contained
-    [ -d "$nightly/$objects" ] && continue
-    echo "rust-builder: nightly has no $triple: using stable's musl objects for FLAVOUR=min"
+    from=$nightly
+    if [ ! -d "$nightly/$objects" ]; then
+      echo "rust-builder: nightly has no $triple: using stable's musl objects for FLAVOUR=min"
+      from=$sysroot
+    fi
     mkdir -p "$root/usr/local/rust-nightly/$objects"
-    cp -a "$sysroot/$objects/." "$root/usr/local/rust-nightly/$objects/"
+    cp -a "$from/$objects/." "$root/usr/local/rust-nightly/$objects/"
   done
 else
   echo "rust-builder: no nightly with rust-src: FLAVOUR=min builds will not work" >&2
