@@ -120,12 +120,14 @@ pub struct Config {
 
 /// Reads the environment, then the arguments (without the program name).
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String> {
-    parse_as(args, true)
+    parse_as(args.into_iter().collect(), true)
 }
 
 /// [`parse`]; with `follow`, a health check given no PORT reads the arguments of the dirserve
 /// beside it (PID 1 in a container: see `servekit::pid1`) with this same parser, for its port.
-fn parse_as(args: impl IntoIterator<Item = OsString>, follow: bool) -> Result<Command, String> {
+/// One copy for both callers (a `Vec`, not a generic iterator): the parser is the larger part
+/// of the binary's start-up code.
+fn parse_as(args: Vec<OsString>, follow: bool) -> Result<Command, String> {
     let mut common = CommonArgs::from_env(ENV_PREFIX)?;
     let mut directory = std::env::var_os(format!("{ENV_PREFIX}_DIRECTORY"))
         .filter(|d| !d.is_empty())
