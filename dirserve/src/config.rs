@@ -124,7 +124,8 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
 }
 
 /// [`parse`]; with `follow`, a health check given no PORT reads the arguments of the dirserve
-/// beside it (PID 1 in a container: see `servekit::pid1`) with this same parser, for its port.
+/// beside it (PID 1 in a container: see `servekit::pid1`, feature `follow-pid1`) with this same
+/// parser, for its port.
 /// One copy for both callers (a `Vec`, not a generic iterator): the parser is the larger part
 /// of the binary's start-up code.
 fn parse_as(args: Vec<OsString>, follow: bool) -> Result<Command, String> {
@@ -284,13 +285,23 @@ mod tests {
             "unknown option '--frob'"
         );
         assert!(parse_strs(&["-d"]).unwrap_err().contains("needs a value"));
+    }
+
+    /// A mistyped long flag, dirserve's own or a shared one: the nearest real one with feature
+    /// `suggest`, else the plain error.
+    #[test]
+    fn mistyped_long_flags() {
+        let hint = |meant: &str| match cfg!(feature = "suggest") {
+            true => format!("; did you mean '--{meant}'?"),
+            false => String::new(),
+        };
         assert_eq!(
             parse_strs(&["--dirs_first"]).unwrap_err(),
-            "unknown option '--dirs_first'; did you mean '--dirs-first'?"
+            format!("unknown option '--dirs_first'{}", hint("dirs-first"))
         );
         assert_eq!(
             parse_strs(&["--bnd", "0.0.0.0"]).unwrap_err(),
-            "unknown option '--bnd'; did you mean '--bind'?"
+            format!("unknown option '--bnd'{}", hint("bind"))
         );
     }
 

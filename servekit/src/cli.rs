@@ -84,7 +84,7 @@ impl Flag {
 
     /// The error for a flag nobody takes; for a long one, with the nearest of the shared flags
     /// and the binary's `own` long flags, if one is near (`unknown option '--bnd'; did you mean
-    /// '--bind'?`).
+    /// '--bind'?`) and feature `suggest` is on.
     pub fn unexpected(self, own: &[&str]) -> String {
         match self {
             Flag::Short(c) => format!("unknown option '-{c}'"),
@@ -189,7 +189,8 @@ impl CommonArgs {
     /// A health check given no PORT asks the port of the server beside it when it can learn it:
     /// `server_port` parses that server's arguments ([`crate::pid1::server_args`]) as the binary
     /// parses its own and returns the port it serves on (`None` if they are not a server's). Else,
-    /// or for a port of 0 (the kernel's pick, unknowable), the environment's port or 8000.
+    /// or for a port of 0 (the kernel's pick, unknowable), or without feature `follow-pid1`, the
+    /// environment's port or 8000.
     pub fn client_mode(
         &self,
         server_port: impl FnOnce(Vec<OsString>) -> Option<u16>,
@@ -333,13 +334,22 @@ mod tests {
         );
         assert!(parse(&["--bind"]).unwrap_err().contains("needs a value"));
         assert_eq!(parse(&["--cgi"]).unwrap_err(), "unknown option '--cgi'");
+    }
+
+    /// A mistyped long flag: the nearest real one with feature `suggest`, else the plain error.
+    #[test]
+    fn mistyped_long_flags() {
+        let hint = |meant: &str| match cfg!(feature = "suggest") {
+            true => format!("; did you mean '--{meant}'?"),
+            false => String::new(),
+        };
         assert_eq!(
             parse(&["--bnd", "0.0.0.0"]).unwrap_err(),
-            "unknown option '--bnd'; did you mean '--bind'?"
+            format!("unknown option '--bnd'{}", hint("bind"))
         );
         assert_eq!(
             Flag::Long("dirs_first".into()).unexpected(&["directory", "dirs-first"]),
-            "unknown option '--dirs_first'; did you mean '--dirs-first'?"
+            format!("unknown option '--dirs_first'{}", hint("dirs-first"))
         );
     }
 

@@ -23,14 +23,20 @@
 //! - `error`: [`HttpError`] and python's error page, every error turned into a response here.
 //! - `escape`: text into HTML and JSON bodies.
 //! - `substring`: finding bytes in bytes (header values and pages need not be UTF-8).
-//! - `suggest`: the known flag nearest to a mistyped one ("did you mean '--bind'?").
+//! - `suggest` (feature `suggest`): the known flag nearest to a mistyped one ("did you mean
+//!   '--bind'?"); without the feature, never one.
 //! - `access_log`: python's access log lines, with control characters escaped.
 //! - `utc`: calendar fields of a moment, for log lines and listings.
 //! - `thread_name` (musl only): names threads without linking musl's printf.
 //! - `client`: a tiny HTTP client for `--healthcheck` (Docker's `HEALTHCHECK`) and `--fetch`.
-//! - `pid1`: the server's own command line, read by `--healthcheck` beside it in a container.
+//! - `pid1` (feature `follow-pid1`): the server's own command line, read by `--healthcheck`
+//!   beside it in a container; without the feature, never read.
 //! - `probe`: the health check's `OPTIONS *`, sent by `client`, answered by `serve` from memory.
 //! - `testing` (feature `testing`, for the servers' tests): a handler called in-process.
+//!
+//! Features: `suggest` and `follow-pid1` are on by default and in the servers' own `default`
+//! features; the min flavour (`--no-default-features`) leaves them out for size. Each decides in
+//! one place, here: the module, or a fallback of the same name that never finds anything.
 
 pub mod access_log;
 pub mod additions;
@@ -43,13 +49,37 @@ mod idle;
 mod launch;
 pub mod listen;
 pub mod offload;
+#[cfg(feature = "follow-pid1")]
 pub mod pid1;
+#[cfg(not(feature = "follow-pid1"))]
+pub mod pid1 {
+    //! Without feature `follow-pid1`: a health check never reads PID 1's command line, and asks
+    //! the environment's port or 8000.
+
+    /// Never the server's arguments: nothing is followed.
+    pub fn server_args() -> Option<Vec<std::ffi::OsString>> {
+        None
+    }
+}
 pub mod probe;
 mod sendfile;
 pub mod serve;
 mod slots;
 pub mod substring;
+#[cfg(feature = "suggest")]
 pub mod suggest;
+#[cfg(not(feature = "suggest"))]
+pub mod suggest {
+    //! Without feature `suggest`: a mistyped flag gets the plain error, no "did you mean".
+
+    /// Never a name: nothing is suggested.
+    pub fn nearest<'a>(
+        _typed: &str,
+        _known: impl Iterator<Item = &'a str> + Clone,
+    ) -> Option<&'a str> {
+        None
+    }
+}
 #[cfg(feature = "testing")]
 pub mod testing;
 #[cfg(all(target_os = "linux", target_env = "musl"))]

@@ -32,7 +32,8 @@ impl std::fmt::Display for UsageError {
             Self::MissingValue(c) => write!(f, "option -{c} needs a value"),
             Self::UnknownLong(s) => {
                 write!(f, "Unknown option: --{s}")?;
-                // The commands' only long options; the nearest of them, as the server suggests.
+                // The commands' only long options; the nearest of them, as the server suggests
+                // (with feature `suggest`).
                 match servekit::suggest::nearest(s, ["help", "version"].into_iter()) {
                     Some(meant) => write!(f, "; did you mean --{meant}?"),
                     None => Ok(()),
@@ -137,10 +138,11 @@ mod tests {
         assert_eq!(run(&["-:"]), Err(UsageError::Unknown(':')));
         assert_eq!(run(&["-bW"]), Err(UsageError::MissingValue('W')));
         assert_eq!(run(&["--help"]).unwrap().0, vec![Opt::Long("help".into())]);
-        assert_eq!(
-            UsageError::UnknownLong("hepl".into()).to_string(),
-            "Unknown option: --hepl; did you mean --help?"
-        );
+        let hepl = match cfg!(feature = "suggest") {
+            true => "Unknown option: --hepl; did you mean --help?",
+            false => "Unknown option: --hepl",
+        };
+        assert_eq!(UsageError::UnknownLong("hepl".into()).to_string(), hepl);
         assert_eq!(
             UsageError::UnknownLong("think".into()).to_string(),
             "Unknown option: --think"

@@ -77,7 +77,8 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
 }
 
 /// [`parse`]; with `follow`, a health check given no PORT reads the arguments of the cowserve
-/// beside it (PID 1 in a container: see `servekit::pid1`) with this same parser, for its port.
+/// beside it (PID 1 in a container: see `servekit::pid1`, feature `follow-pid1`) with this same
+/// parser, for its port.
 /// One copy for both callers (a `Vec`, not a generic iterator): the parser is the larger part
 /// of the binary's start-up code.
 fn parse_as(args: Vec<OsString>, follow: bool) -> Result<Command, String> {
@@ -171,10 +172,16 @@ mod tests {
                 .unwrap_err()
                 .contains("needs a path")
         );
-        assert_eq!(
-            parse_strs(&["--fortune", "/f"]).unwrap_err(),
-            "unknown option '--fortune'; did you mean '--fortunes'?"
-        );
+    }
+
+    /// A mistyped long flag: the nearest real one with feature `suggest`, else the plain error.
+    #[test]
+    fn mistyped_long_flags() {
+        let expected = match cfg!(feature = "suggest") {
+            true => "unknown option '--fortune'; did you mean '--fortunes'?",
+            false => "unknown option '--fortune'",
+        };
+        assert_eq!(parse_strs(&["--fortune", "/f"]).unwrap_err(), expected);
     }
 
     /// Every name listed (so every name suggested) is a flag `parse` takes.
