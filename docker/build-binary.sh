@@ -11,7 +11,8 @@
 # builder passes no platform and builds for its own machine, so the target is this one's.
 # stable: the workspace's release profile with the builder's stable toolchain (what the tutorial
 #   commands build). min: a nightly toolchain rebuilds std with immediate-abort panics and
-#   opt-level "z", and without default features (dirserve's gzip on the fly), for the smallest
+#   opt-level "z", and without default features (gzip on the fly, flag suggestions, the health
+#   check following a trailing PORT), for the smallest
 #   binary (`--build-arg FLAVOUR=min`).
 set -eu
 program=$1
