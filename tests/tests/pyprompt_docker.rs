@@ -54,7 +54,8 @@ fn terminal_dialogue() {
     );
 }
 
-/// Without `-i` there is no input: one friendly line on stderr and exit 1, not a traceback.
+/// Without `-i` there is no input: one friendly line on stderr, nothing on stdout (no prompt
+/// nobody can answer) and exit 1, not a traceback.
 #[test]
 #[cfg_attr(not(docker_tests), ignore = "no Docker engine answers")]
 fn no_stdin_says_how_to_run_it() {
@@ -64,10 +65,14 @@ fn no_stdin_says_how_to_run_it() {
         DEADLINE,
     );
     assert_eq!(out.status.code(), Some(1), "{out:?}");
-    assert_eq!(out.stdout_str(), "Type in your name: \n");
+    assert_eq!(out.stdout_str(), "");
     let err = out.stderr_str();
     assert_eq!(err.lines().count(), 1, "{err:?}");
     assert!(err.contains("docker run -it --rm alpine2"), "{err:?}");
+    assert!(
+        err.contains("echo Ana | docker run -i --rm alpine2"),
+        "{err:?}"
+    );
 }
 
 /// `docker stop` of a container waiting for a name takes well under the 10 s grace period, and
