@@ -235,43 +235,38 @@ fn alpine2(shell: &Shell, block: &Block) {
     );
 }
 
-fn alpine_web(shell: &Shell, block: &Block) {
+/// A server's block: build `image`, run it detached as `container` on port 8000, fetch the
+/// page, stop it; the page.
+fn served_page(shell: &Shell, block: &Block, image: &str, container: &str) -> String {
     let lines = lines(
         block,
         &[
-            "docker build -t alpine_web ",
+            &format!("docker build -t {image} "),
             "docker run -d -p 8000:8000 ",
             "curl ",
-            "docker stop web",
+            &format!("docker stop {container}"),
         ],
     );
     shell.run(lines[0]);
     shell.run(lines[1]);
     let page = shell.run(lines[2]).stdout_str();
+    shell.run(lines[3]);
+    page
+}
+
+fn alpine_web(shell: &Shell, block: &Block) {
+    let page = served_page(shell, block, "alpine_web", "web");
     // The current directory, mounted at /src, is what it lists.
     assert!(
         page.contains("<title>Directory listing for /</title>")
             && page.contains("<a href=\"Cargo.toml\">Cargo.toml</a>"),
         "{page}"
     );
-    shell.run(lines[3]);
 }
 
 fn cowserve(shell: &Shell, block: &Block) {
-    let lines = lines(
-        block,
-        &[
-            "docker build -t cowserve ",
-            "docker run -d -p 8000:8000 ",
-            "curl ",
-            "docker stop cow",
-        ],
-    );
-    shell.run(lines[0]);
-    shell.run(lines[1]);
-    let page = shell.run(lines[2]).stdout_str();
+    let page = served_page(shell, block, "cowserve", "cow");
     assert!(page.contains("(oo)\\_______"), "{page}");
-    shell.run(lines[3]);
 }
 
 fn compose(shell: &Shell, block: &Block) {
