@@ -8,12 +8,11 @@
 # changes.
 # The stage runs on the build machine's own platform and cross-compiles for the image's, which
 # BuildKit and Podman pass as TARGETPLATFORM: rustc never runs under emulation. The legacy
-# builder passes no platform and builds for its own machine, so the target is this one's.
+# builder passes none and runs the stage on its own machine, whose platform is then the target.
 # stable: the workspace's release profile with the builder's stable toolchain (what the tutorial
 #   commands build). min: a nightly toolchain rebuilds std with immediate-abort panics and
 #   opt-level "z", and without default features (gzip on the fly, flag suggestions, the health
-#   check following a trailing PORT), for the smallest
-#   binary (`--build-arg FLAVOUR=min`).
+#   check following a trailing PORT), for the smallest binary (`--build-arg FLAVOUR=min`).
 set -eu
 program=$1
 flavour=${2:-stable}
