@@ -35,7 +35,7 @@ case "${0##*/} $*" in
 "rustup toolchain list") printf 'stable-x86_64-unknown-linux-gnu (default)\nnightly-x86_64-unknown-linux-gnu\n' ;;
 "node --version") echo "$STUB_NODE" ;;
 "python3 -c "*) echo "$STUB_PYTHON" ;;
-"docker image inspect"*) echo 3 ;; # the builder image exists, at its version
+"docker image inspect"*) echo "$STUB_BUILDER_VERSION" ;; # the builder image exists, at its version
 "npm ci"*) mkdir -p node_modules ;;
 "dpkg-query "* | "python3 -m pip show"*) exit 1 ;; # nothing is installed
 esac
@@ -58,6 +58,16 @@ const TOOLS: [&str; 14] = [
     "update-binfmts",
     "debootstrap",
 ];
+
+/// The stand-in builder's version, as docker/rust-builder.sh labels the image it makes.
+fn builder_version() -> String {
+    let script = std::fs::read_to_string(workspace_root().join("docker/rust-builder.sh")).unwrap();
+    script
+        .lines()
+        .find_map(|line| line.strip_prefix("VERSION="))
+        .expect("rust-builder.sh sets VERSION=")
+        .to_owned()
+}
 
 struct Machine {
     tree: Tree,
@@ -100,6 +110,7 @@ impl Machine {
                 .env("STUB_LOG", &log)
                 .env("STUB_NODE", node)
                 .env("STUB_PYTHON", python)
+                .env("STUB_BUILDER_VERSION", builder_version())
                 .arg(script),
             b"",
             Duration::from_secs(60),
