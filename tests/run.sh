@@ -143,6 +143,6 @@ phase ignored ignored
 phase platforms platforms
 # Every fuzz target for a short while (a crash fails the run; longer runs: fuzz/README.md).
 phase fuzz bash fuzz/run.sh "${FROMSCRATCH_FUZZ_SECS:-30}"
-# The benchmark command in its short mode, so every run proves it works (figures: README).
+# The benchmark command in its short mode, so every run proves it works (figures: docs/benchmarks.md).
 phase bench bash tests/bench.sh --short
 echo "=== all phases: $SECONDS s"

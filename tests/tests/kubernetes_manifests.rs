@@ -1,6 +1,6 @@
 //! The Kubernetes manifests (`deploy/kubernetes/`), checked without a cluster: kubernetes-validate's
 //! strict schemas for the oldest and newest Kubernetes they are written for, checkov's policies,
-//! and, in plain Rust, what the README promises of every Deployment (the locked-down security
+//! and, in plain Rust, what docs/deploying.md promises of every Deployment (the locked-down security
 //! context, probes on the health path, the image tag, the service links turned off).
 //!
 //! The two tools come from PyPI, installed by tests/setup.sh into a virtual environment of their
@@ -125,7 +125,7 @@ fn assert_has(text: &str, wants: &[&str], what: &str) {
     }
 }
 
-/// What the README promises of each server: a Deployment locked down as in "Running locked
+/// What docs/deploying.md promises of each server: a Deployment locked down as in "Running locked
 /// down", probed on /healthz with the health path set, the image tag at the workspace's version,
 /// no service links (which would set DIRSERVE_PORT / COWSERVE_PORT to a URL the server refuses),
 /// and its Service, autoscaler (3 at least), disruption budget and network policy.
@@ -312,7 +312,7 @@ fn the_namespace_enforces_the_restricted_profile() {
     assert_eq!(files, FILES, "the files this test checks");
 }
 
-/// Every checkov skip is one of the few argued for (in the README and the annotation), with its
+/// Every checkov skip is one of the few argued for (in docs/deploying.md and the annotation), with its
 /// reason; checkov's own run below then holds the rest.
 #[test]
 fn checkov_skips_are_the_argued_ones() {

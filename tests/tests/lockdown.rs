@@ -1,4 +1,4 @@
-//! Every image runs locked down, as the README recommends: a read-only root, no capabilities,
+//! Every image runs locked down, as docs/deploying.md recommends: a read-only root, no capabilities,
 //! no privilege escalation, and the unprivileged user the image already sets.
 
 #![cfg_attr(not(docker_tests), allow(dead_code, unused_imports))]
@@ -6,7 +6,7 @@
 use e2e::docker::{Container, build_image, docker_ok, docker_output};
 use e2e::http::{get, get_when_up};
 
-/// The flags the README recommends for running any of the images.
+/// The flags docs/deploying.md recommends for running any of the images.
 const LOCKED_DOWN: [&str; 5] = [
     "--read-only",
     "--cap-drop",

@@ -3,7 +3,7 @@
 //! Every replica comes up healthy with the stack's settings in force; the service names spread
 //! new connections over every replica (dnsrr); a rolling update to a new tag under steady load
 //! loses no request (and the same load does see failures while a replica is frozen: the zero is
-//! measured); a killed replica is replaced. The figures are printed for the README.
+//! measured); a killed replica is replaced. The figures are printed for docs/benchmarks.md.
 
 #![cfg_attr(not(docker_tests), allow(dead_code, unused_imports))]
 
