@@ -312,8 +312,8 @@ fn the_namespace_enforces_the_restricted_profile() {
     assert_eq!(files, FILES, "the files this test checks");
 }
 
-/// Every checkov skip is one of the few argued for (in docs/deploying.md and the annotation), with its
-/// reason; checkov's own run below then holds the rest.
+/// Every checkov skip is one of the few argued for (in docs/deploying.md and the annotation),
+/// with its reason; checkov's own run below then holds the rest.
 #[test]
 fn checkov_skips_are_the_argued_ones() {
     for (file, _, _) in SERVERS {
