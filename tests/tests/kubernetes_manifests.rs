@@ -1,7 +1,7 @@
 //! The Kubernetes manifests (`deploy/kubernetes/`), checked without a cluster: kubernetes-validate's
 //! strict schemas for the oldest and newest Kubernetes they are written for, checkov's policies,
-//! and, in plain Rust, what docs/deploying.md promises of every Deployment (the locked-down security
-//! context, probes on the health path, the image tag, the service links turned off).
+//! and, in plain Rust, what docs/deploying.md promises of every Deployment (the locked-down
+//! security context, probes on the health path, the image tag, the service links turned off).
 //!
 //! The two tools come from PyPI, installed by tests/setup.sh into a virtual environment of their
 //! own (`~/.local/share/fromscratch/kube-tools`); tests/build.rs compiles their tests as ignored

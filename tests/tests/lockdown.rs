@@ -1,5 +1,5 @@
-//! Every image runs locked down, as docs/deploying.md recommends: a read-only root, no capabilities,
-//! no privilege escalation, and the unprivileged user the image already sets.
+//! Every image runs locked down, as docs/deploying.md recommends: a read-only root, no
+//! capabilities, no privilege escalation, and the unprivileged user the image already sets.
 
 #![cfg_attr(not(docker_tests), allow(dead_code, unused_imports))]
 
