@@ -137,6 +137,26 @@ fn linker_var(triple: &str) -> String {
     )
 }
 
+/// A stable build with the official image: the target added, one locked release build of
+/// pyprompt for `triple` linked by rust-lld, and its binary left where the image takes it.
+fn assert_built_stable(stage: &BuildStage, out: &Output, log: &str, triple: &str, what: &str) {
+    assert!(out.status.success(), "{what}: {out:?}");
+    assert_eq!(
+        log,
+        format!(
+            "rustup target add {triple}\n\
+             cargo build --release --locked --target {triple} -p pyprompt [{} ]\n",
+            linker_var(triple)
+        ),
+        "{what}"
+    );
+    assert_eq!(
+        stage.output().as_deref(),
+        Some(format!("pyprompt for {triple}\n").as_str()),
+        "{what}"
+    );
+}
+
 /// With the official image (rustup), every build platform builds every known target platform
 /// the same way: the target's standard library is added, and cargo cross-compiles (or builds
 /// natively: the same command) linking with rust-lld. So `docker build` on an Apple Silicon Mac
@@ -148,20 +168,7 @@ fn every_build_platform_builds_every_target_platform() {
     for build in BUILD_PLATFORMS {
         for (target, triple) in PLATFORMS {
             let (out, log) = stage.run("stable", build, Some(target));
-            assert!(out.status.success(), "{build} -> {target}: {out:?}");
-            assert_eq!(
-                log,
-                format!(
-                    "rustup target add {triple}\n\
-                     cargo build --release --locked --target {triple} -p pyprompt [{} ]\n",
-                    linker_var(triple)
-                ),
-                "{build} -> {target}"
-            );
-            assert_eq!(
-                stage.output().as_deref(),
-                Some(format!("pyprompt for {triple}\n").as_str())
-            );
+            assert_built_stable(&stage, &out, &log, triple, &format!("{build} -> {target}"));
         }
     }
 }
@@ -229,19 +236,7 @@ fn without_a_target_platform_the_build_is_for_this_machine() {
         .expect("this machine's platform is mapped");
     let stage = BuildStage::new(true, &[]);
     let (out, log) = stage.run("stable", "linux", None);
-    assert!(out.status.success(), "{out:?}");
-    assert_eq!(
-        log,
-        format!(
-            "rustup target add {triple}\n\
-             cargo build --release --locked --target {triple} -p pyprompt [{} ]\n",
-            linker_var(triple)
-        )
-    );
-    assert_eq!(
-        stage.output().as_deref(),
-        Some(format!("pyprompt for {triple}\n").as_str())
-    );
+    assert_built_stable(&stage, &out, &log, triple, "no target platform");
 }
 
 /// `--deps` builds each program's dependencies with the very command its own build then runs
