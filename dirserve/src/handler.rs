@@ -40,6 +40,8 @@ pub struct DirHandler {
     dark_mode: bool,
     /// The log's one note about a file this user may not read.
     unreadable: UnreadableNote,
+    /// Where bodies too large to compress on a connection's worker are gzipped.
+    compression: Arc<Offload>,
 }
 
 impl DirHandler {
@@ -48,8 +50,9 @@ impl DirHandler {
         DirHandler::with_listing_threads(root, Offload::default_threads())
     }
 
-    /// Serves `root` with `threads` listing threads; 0 makes every listing on the worker itself,
-    /// at once (for fuzzing, whose paused clock would jump while a listing thread worked).
+    /// Serves `root` with `threads` listing threads and as many compression threads; 0 does
+    /// that work on the worker itself, at once (for fuzzing, whose paused clock would jump while
+    /// another thread worked).
     pub fn with_listing_threads(root: ServedRoot, threads: usize) -> DirHandler {
         let root = Arc::new(root);
         DirHandler {
@@ -59,6 +62,7 @@ impl DirHandler {
             order: Order::default(),
             dark_mode: false,
             unreadable: UnreadableNote::new(),
+            compression: Arc::new(Offload::new(threads)),
         }
     }
 
@@ -102,11 +106,8 @@ impl DirHandler {
 
     /// A file's answer: from its precompressed sibling if the request takes one, else gzipped on
     /// the fly if it is text worth it (never for a range: those are the file's bytes).
-    fn file_answer(
-        &self,
-        request: &HeaderMap,
-        file: Resolved,
-    ) -> Result<Response<Body>, HttpError> {
+    fn file_answer(&self, request: &Parts, file: Resolved) -> Result<Response<Body>, HttpError> {
+        let (method, request) = (&request.method, &request.headers);
         let content_type = mime::guess_type(file_name(&file.rel_path));
         let accepted = self.accepted(request);
         let (file, encoding) = self.negotiate(&accepted, file);
@@ -115,11 +116,11 @@ impl DirHandler {
             && gzip::compressible(content_type)
             && gzip::worth_it(file.meta.size)
             && accepted.contains(&Encoding::Gzip);
-        let mut response = if on_the_fly {
-            gzipped_file_response(request, file, content_type)?
-        } else {
-            file_response(request, file, content_type, encoding)?
-        };
+        if on_the_fly {
+            let compression = (*method != Method::HEAD).then_some(&self.compression);
+            return gzipped_file_response(request, file, content_type, compression);
+        }
+        let mut response = file_response(request, file, content_type, encoding)?;
         if self.compress && request.contains_key(header::ACCEPT_ENCODING) {
             let headers = response.headers_mut();
             headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
@@ -173,13 +174,13 @@ impl Handler for DirHandler {
             if resolved.trailing_slash {
                 return Err(HttpError::not_found());
             }
-            return self.file_answer(&request.headers, resolved);
+            return self.file_answer(request, resolved);
         }
         if !resolved.trailing_slash {
             return Ok(redirect_to_slash(&request.uri));
         }
         if let Some(index) = self.index_of(&resolved)? {
-            return self.file_answer(&request.headers, index);
+            return self.file_answer(request, index);
         }
         self.listing_response(request, resolved)
     }
@@ -321,32 +322,60 @@ fn freshness(request: &HeaderMap, validators: &Validators) -> Freshness {
 }
 
 /// A text file gzipped: its validators say so (a 304 needs no reading), and a file that cannot
-/// be read whole is a 500, never a short page passed off as complete.
+/// be read whole is a 500, never a short page passed off as complete. `compression` is where a
+/// large file is compressed; `None` for a HEAD, which gets a GET's headers and nothing computed.
 fn gzipped_file_response(
     request: &HeaderMap,
     resolved: Resolved,
     content_type: &'static str,
+    compression: Option<&Arc<Offload>>,
 ) -> Result<Response<Body>, HttpError> {
     let validators = Validators::of(&resolved.meta, Some(Encoding::Gzip.token()));
     let freshness = freshness(request, &validators);
     let mut response = Response::new(Body::Empty);
     let headers = response.headers_mut();
     insert_validators(headers, validators);
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     if freshness == Freshness::NotModified {
         *response.status_mut() = StatusCode::NOT_MODIFIED;
         return Ok(response);
     }
-    let mut data = vec![0; resolved.meta.size as usize];
-    if let Err(e) = resolved.file.read_exact_at(&mut data, 0) {
-        let error = HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "Cannot read the file")
-            .with_detail(e.to_string());
-        return Err(error);
-    }
-    let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-    *response.body_mut() = Body::from(gzip::compress([&data[..]]));
-    Ok(response)
+    let Some(compression) = compression else {
+        // Without the length, which only compressing would tell: RFC 9110 (9.3.2) lets a HEAD
+        // leave out what only its body would say.
+        return Ok(response);
+    };
+    let size = resolved.meta.size;
+    let compress = move || {
+        let mut data = vec![0; size as usize];
+        match resolved.file.read_exact_at(&mut data, 0) {
+            Ok(()) => Ok(Body::from(gzip::compress([&data[..]]))),
+            Err(e) => Err(HttpError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Cannot read the file",
+            )
+            .with_detail(e.to_string())),
+        }
+    };
+    if size <= gzip::ON_WORKER_BYTES {
+        *response.body_mut() = compress()?;
+        return Ok(response);
+    }
+    let body = compression.run(compress);
+    Ok(Response::new(Body::later(async move {
+        *response.body_mut() = body.await.unwrap_or_else(|| Err(compression_failed()))?;
+        Ok(response)
+    })))
+}
+
+/// A compression job that panicked (a bug): its answer is lost, not the server.
+fn compression_failed() -> HttpError {
+    HttpError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Cannot compress the answer",
+    )
 }
 
 impl DirHandler {
@@ -385,15 +414,20 @@ impl DirHandler {
             }
             (true, true) => Coding::PlainButVaries,
         };
-        let dark_mode = self.dark_mode;
+        let form = PageForm {
+            shown,
+            dark_mode: self.dark_mode,
+            coding,
+        };
         if let Some(page) = self.listings.ready(&dir, shown, order) {
-            return Ok(listing_page(target, shown, dark_mode, page, coding));
+            return Ok(listing_page(target, form, page, &self.compression));
         }
         let target = target.to_owned();
         let made = self.listings.later(dir, shown, order);
+        let compression = Arc::clone(&self.compression);
         Ok(Response::new(Body::later(async move {
             let page = made.await.map_err(|e| listing_error(&e))?;
-            Ok(listing_page(&target, shown, dark_mode, page, coding))
+            Ok(listing_page(&target, form, page, &compression))
         })))
     }
 }
@@ -409,19 +443,27 @@ enum Coding {
     Gzip,
 }
 
-/// The response for a listing's page: the HTML one around its `<li>` lines, titled with the
-/// request target (path and query, as python titles it), or the JSON one as it is.
-fn listing_page(
-    target: &str,
+/// How a listing's page is answered, besides its directory and order.
+#[derive(Debug, Clone, Copy)]
+struct PageForm {
     shown: Shown,
     dark_mode: bool,
-    page: Bytes,
     coding: Coding,
+}
+
+/// The response for a listing's page: the HTML one around its `<li>` lines, titled with the
+/// request target (path and query, as python titles it), or the JSON one as it is. A page too
+/// large to gzip on the worker is gzipped on a `compression` thread, the response waiting.
+fn listing_page(
+    target: &str,
+    form: PageForm,
+    page: Bytes,
+    compression: &Offload,
 ) -> Response<Body> {
-    let (parts, content_type) = match shown {
+    let (parts, content_type) = match form.shown {
         Shown::NamesAndKinds => (
             vec![
-                Bytes::from(page_head(target, dark_mode)),
+                Bytes::from(page_head(target, form.dark_mode)),
                 page,
                 Bytes::from_static(PAGE_TAIL),
             ],
@@ -430,25 +472,33 @@ fn listing_page(
         Shown::Everything => (vec![page], "application/json"),
     };
     let len: usize = parts.iter().map(Bytes::len).sum();
-    let gzipped = coding == Coding::Gzip && gzip::worth_it(len as u64);
-    let body = if gzipped {
-        Body::from(gzip::compress(parts.iter().map(|part| &part[..])))
-    } else {
-        Body::from(parts)
-    };
-    let mut response = Response::new(body);
+    let gzipped = form.coding == Coding::Gzip && gzip::worth_it(len as u64);
+    let mut response = Response::new(Body::Empty);
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if gzipped {
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
     // The same URL answers HTML or JSON (and, asked, gzipped): caches must key on them.
-    let vary = match coding {
+    let vary = match form.coding {
         Coding::Plain => "Accept",
         Coding::PlainButVaries | Coding::Gzip => "Accept, Accept-Encoding",
     };
     headers.insert(header::VARY, HeaderValue::from_static(vary));
-    response
+    if !gzipped {
+        *response.body_mut() = Body::from(parts);
+        return response;
+    }
+    let compress = move || Body::from(gzip::compress(parts.iter().map(|part| &part[..])));
+    if len as u64 <= gzip::ON_WORKER_BYTES {
+        *response.body_mut() = compress();
+        return response;
+    }
+    let body = compression.run(compress);
+    Response::new(Body::later(async move {
+        *response.body_mut() = body.await.ok_or_else(compression_failed)?;
+        Ok(response)
+    }))
 }
 
 /// A directory that cannot be read: 403 when that is a permission, 404 when it was removed after

@@ -74,19 +74,20 @@ impl Body {
     }
 }
 
-/// What a handler answered, with a [`Body::Later`] response waited for.
+/// What a handler answered, with a [`Body::Later`] response waited for (and the one that may
+/// become: a listing made later may still need compressing elsewhere).
 pub(crate) async fn settle(
-    answer: Result<Response<Body>, HttpError>,
+    mut answer: Result<Response<Body>, HttpError>,
 ) -> Result<Response<Body>, HttpError> {
-    match answer {
-        Ok(mut response) => match std::mem::replace(response.body_mut(), Body::Empty) {
-            Body::Later(Later(later)) => later.await,
+    loop {
+        let mut response = answer?;
+        match std::mem::replace(response.body_mut(), Body::Empty) {
+            Body::Later(Later(later)) => answer = later.await,
             body => {
                 *response.body_mut() = body;
-                Ok(response)
+                return Ok(response);
             }
-        },
-        Err(error) => Err(error),
+        }
     }
 }
 

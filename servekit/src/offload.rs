@@ -84,6 +84,24 @@ impl Offload {
     }
 }
 
+impl Offload {
+    /// Runs `job` on one of the threads; the future gives its result, `None` if it panicked. A
+    /// job whose future is dropped before the job starts (its client has gone) is skipped.
+    pub fn run<T, F>(&self, job: F) -> impl Future<Output = Option<T>> + Send + use<T, F>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let (sender, receiver) = oneshot::channel();
+        self.spawn(move || {
+            if !sender.is_closed() {
+                let _ = sender.send(job());
+            }
+        });
+        async move { receiver.await.ok() }
+    }
+}
+
 impl Drop for Offload {
     fn drop(&mut self) {
         let queue = self.queue.get_mut().unwrap_or_else(|e| e.into_inner());
@@ -152,6 +170,35 @@ mod tests {
             assert_eq!(doubled, i * 2);
             assert_ne!(thread, caller);
         }
+    }
+
+    #[test]
+    fn run_answers_through_its_future_and_skips_jobs_no_one_waits_for() {
+        let offload = Offload::new(1);
+        let doubled = offload.run(|| 21 * 2);
+        assert_eq!(futures_block_on(doubled), Some(42));
+        let ran = Arc::new(Mutex::new(0));
+        let (gate, opened) = oneshot::channel::<()>();
+        let blocked = offload.run(move || opened.blocking_recv());
+        let counted = Arc::clone(&ran);
+        drop(offload.run(move || *counted.lock().unwrap() += 1));
+        let _ = gate.send(());
+        assert_eq!(futures_block_on(blocked), Some(Ok(())));
+        let panicked = offload.run(|| panic!("a bug in a job"));
+        assert_eq!(futures_block_on(panicked), None::<()>);
+        assert_eq!(
+            *ran.lock().unwrap(),
+            0,
+            "a job whose future was dropped ran"
+        );
+    }
+
+    /// Polls `future` on this thread until it is ready.
+    fn futures_block_on<T>(future: impl Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime")
+            .block_on(future)
     }
 
     #[test]
