@@ -92,7 +92,7 @@ fn pipelined(
 
 fn served_prose() -> (Tree, Server) {
     let tree = Tree::new("hostile-gzip");
-    tree.file("big.txt", &prose(1 << 20))
+    tree.file("big.txt", prose(1 << 20))
         .file("small.txt", b"small\n");
     let server = Server::start("dirserve", &["-q", "-d", tree.path_str()]);
     (tree, server)
