@@ -15,7 +15,7 @@ use crate::probe;
 use crate::sendfile::{FileQueue, Outgoing, SendfileStream};
 use crate::slots::Slots;
 use hyper::body::Incoming;
-use hyper::header::{HOST, HeaderValue, SERVER};
+use hyper::header::{CONNECTION, HOST, HeaderValue, SERVER, TRANSFER_ENCODING};
 use hyper::http::request::Parts;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -363,7 +363,9 @@ async fn respond<H: Handler>(
         Some(Early::Health(response)) => (response, None, false),
         Some(Early::Preflight(response)) => (response, None, true),
         None => {
-            let answer = has_one_host(&request).and_then(|()| shared.handler.handle(&request));
+            let answer = has_one_host(&request)
+                .and_then(|()| knows_transfer_codings(&request))
+                .and_then(|()| shared.handler.handle(&request));
             match body::settle(answer).await {
                 Ok(response) => (response, None, true),
                 Err(error) => {
@@ -393,6 +395,27 @@ fn has_one_host(request: &Parts) -> Result<(), HttpError> {
             StatusCode::BAD_REQUEST,
             "An HTTP/1.1 request needs one Host header",
         ));
+    }
+    Ok(())
+}
+
+/// RFC 9112 (6.1): a transfer coding other than `chunked` gets 501, as the RFC suggests, in any
+/// `Transfer-Encoding` line and any case. hyper has already answered 400 where `chunked` is not
+/// last (6.3); what reaches here, such as `gzip, chunked`, it would decode as chunked alone and
+/// hand on as if plain. The connection closes after the answer: a body framed in a coding we do
+/// not understand cannot be skipped safely.
+fn knows_transfer_codings(request: &Parts) -> Result<(), HttpError> {
+    let codings = request.headers.get_all(TRANSFER_ENCODING).iter();
+    let unknown = codings
+        .flat_map(|value| value.as_bytes().split(|&b| b == b','))
+        .map(<[u8]>::trim_ascii)
+        .any(|coding| !coding.is_empty() && !coding.eq_ignore_ascii_case(b"chunked"));
+    if unknown {
+        return Err(HttpError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "Unsupported transfer coding: only chunked is understood",
+        )
+        .with_header(CONNECTION, HeaderValue::from_static("close")));
     }
     Ok(())
 }
@@ -557,5 +580,25 @@ mod tests {
         assert!(answer.contains("content-length: 0\r\n"), "{answer}");
         let (answer, statuses) = converse(Hello, b"GET * HTTP/1.1\r\nHost: a\r\n\r\n", true);
         assert_eq!(statuses, [404], "{answer}");
+    }
+
+    /// A transfer coding hyper lets through but does not decode (`gzip, chunked`) gets 501 and
+    /// the connection closes: the request pipelined after it is never read.
+    #[test]
+    fn an_unknown_transfer_coding_is_501_and_closes() {
+        let (answer, statuses) = converse(
+            Hello,
+            b"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n\
+              GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+            true,
+        );
+        assert_eq!(statuses, [501], "{answer}");
+        assert!(answer.contains("connection: close\r\n"), "{answer}");
+        let (answer, statuses) = converse(
+            Hello,
+            b"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n0\r\n\r\n",
+            true,
+        );
+        assert_eq!(statuses, [200], "{answer}");
     }
 }

@@ -240,3 +240,54 @@ fn quotes_in_the_request_line_are_escaped_in_the_log() {
     let log = server.stop_and_read_log();
     assert!(log.contains("\"GET /a\\x22b HTTP/1.1\" 404 -"), "{log}");
 }
+
+/// RFC 9112: a transfer coding the server does not know gets 501 and the connection closes (its
+/// body cannot be skipped), as `gzip, chunked` or `gzip` and `chunked` on two lines; `chunked`
+/// not last (on one line or two) is hyper's 400 (6.3: the length cannot be known), and closes
+/// too; `chunked` in any case is served, and the next request on the connection answered. The
+/// same for cowserve.
+#[test]
+fn unknown_transfer_codings_get_501_and_close() {
+    let tree = Tree::new("transfer-codings");
+    tree.file("a.txt", "a");
+    let dirserve = serve(&tree, &["-q"]);
+    let cowserve = Server::start("cowserve", &["-q"]);
+    let cases: [(&str, u16); 8] = [
+        ("Transfer-Encoding: gzip, chunked", 501),
+        ("Transfer-Encoding: GZIP ,Chunked", 501),
+        ("Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked", 501),
+        ("Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip", 400),
+        ("Transfer-Encoding: chunked, gzip", 400),
+        ("Transfer-Encoding: identity", 400),
+        ("Transfer-Encoding: chunked", 200),
+        ("Transfer-Encoding: CHUNKED", 200),
+    ];
+    for (server, path) in [(&dirserve, "/a.txt"), (&cowserve, "/fortune")] {
+        for (headers, status) in cases {
+            let mut conn = Connection::open(server.addr);
+            conn.send(
+                format!(
+                    "GET {path} HTTP/1.1\r\nHost: a\r\n{headers}\r\n\r\n0\r\n\r\n\
+                     GET {path} HTTP/1.1\r\nHost: a\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            let answer = conn.read_response(false).expect("an answer");
+            assert_eq!(answer.status, status, "{path} {headers:?}: {answer:?}");
+            if status == 200 {
+                let next = conn.read_response(false).expect("the next answer");
+                assert_eq!(next.status, 200, "{path} {headers:?}, then: {next:?}");
+                continue;
+            }
+            if status == 501 {
+                assert!(
+                    answer.reason.contains("transfer coding"),
+                    "{}",
+                    answer.reason
+                );
+                assert_eq!(answer.header("connection"), Some("close"), "{answer:?}");
+            }
+            assert!(conn.is_closed(), "{path} {headers:?}: still open");
+        }
+    }
+}
