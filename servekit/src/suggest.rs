@@ -7,7 +7,8 @@
 /// The name in `known` that `typed` most likely meant: the only one it begins (an abbreviation,
 /// as python's argparse takes them), else the nearest by edit distance if that is small for its
 /// length (one slip in three letters: `bnd`, `quite`, `helthcheck`), else none. Ties go to the
-/// first in `known`.
+/// first in `known`. A name whose length alone is too far off is never measured, so a typed
+/// name of kilobytes (a server's visitor can send one) costs a comparison per name, no more.
 pub fn nearest<'a>(typed: &str, known: impl Iterator<Item = &'a str> + Clone) -> Option<&'a str> {
     let mut starting = known.clone().filter(|name| name.starts_with(typed));
     if let (Some(name), None, false) = (starting.next(), starting.next(), typed.is_empty()) {
@@ -16,6 +17,10 @@ pub fn nearest<'a>(typed: &str, known: impl Iterator<Item = &'a str> + Clone) ->
     let mut best = None;
     let mut most = (typed.len() / 3).max(1);
     for name in known {
+        // Each edit changes the length by one at most.
+        if typed.len().abs_diff(name.len()) > most {
+            continue;
+        }
         let distance = edit_distance(typed.as_bytes(), name.as_bytes());
         if distance <= most {
             (best, most) = (Some(name), distance.saturating_sub(1));

@@ -32,7 +32,32 @@ impl Response {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+
+    /// The status line as sent, CRLF included (`HTTP/1.1 404 File not found\r\n`), for a
+    /// reason phrase that is UTF-8.
+    pub fn status_line(&self) -> String {
+        format!("{} {} {}\r\n", self.version, self.status, self.reason)
+    }
+
+    /// Asserts that this error answer is small, whatever made it: a status line under
+    /// [`MOST_STATUS_LINE_BYTES`] and a body of at most [`MOST_ERROR_PAGE_BYTES`].
+    pub fn assert_small_error(&self, what: &str) {
+        let (line, body) = (self.status_line().len(), self.body.len());
+        assert!(
+            line < MOST_STATUS_LINE_BYTES && body <= MOST_ERROR_PAGE_BYTES,
+            "{what}: a status line of {line} bytes, a body of {body}: {:?}",
+            self.status_line().chars().take(200).collect::<String>()
+        );
+    }
 }
+
+/// What an error's status line must stay under, in bytes: one of kilobytes is refused by
+/// proxies and clients (nginx answers 502, python's `http.client` raises `LineTooLong`, curl
+/// runs out of memory: issue 23).
+pub const MOST_STATUS_LINE_BYTES: usize = 100;
+
+/// The most bytes an error page may take, whatever the request and the data on disk.
+pub const MOST_ERROR_PAGE_BYTES: usize = 2048;
 
 /// A connection that can carry several requests (keep-alive).
 pub struct Connection {

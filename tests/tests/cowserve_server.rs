@@ -243,6 +243,72 @@ fn bad_data_and_flags_are_clear_errors() {
     );
 }
 
+/// Whatever the catalog and the query, an error answer is small (issue 23: 10,000 cows made the
+/// unknown cow's status line 180 KB, which curl, python and nginx refuse): a short fixed reason
+/// phrase, and a page that points to `/cows`, naming a close match at most, never the list.
+#[test]
+fn error_answers_stay_small_with_10000_cows() {
+    let cowpath = Tree::new("cow-many");
+    let picture = "$the_cow = <<EOC;\n   $thoughts\n  ($eyes)\nEOC\n";
+    for i in 0..10_000 {
+        cowpath.file(format!("cow-number-{i:05}.cow"), picture);
+    }
+    let long_name = format!("long-{}", "x".repeat(240));
+    let broken = format!("broken-{}", "y".repeat(240));
+    cowpath
+        .file(format!("{long_name}.cow"), picture)
+        .file(format!("{broken}.cow"), "$the_cow = <<EOC;\nno end\n");
+    let mut cmd = Command::new(binary("cowserve"));
+    cmd.args(["-q", "-b", "127.0.0.1", "0"])
+        .env("COWPATH", cowpath.path());
+    let server = Server::spawn(cmd);
+    let cows = get_as(&server, "/cows", "*/*");
+    assert_eq!(cows.text().matches("cow-number-").count(), 10_000);
+    let huge = "h".repeat(4000);
+    let unknown = [
+        "nosuch".to_owned(),
+        "cow-number-0123".to_owned(),
+        "a".repeat(4000),
+        format!("{long_name}z"),
+    ];
+    for cow in &unknown {
+        let page = get_as(&server, &format!("/?cow={cow}"), "*/*");
+        assert_eq!(page.status, 400, "{cow}");
+        page.assert_small_error(&format!("a cow name of {} bytes", cow.len()));
+        assert_eq!(page.reason, "Unknown cow");
+        let text = page.text();
+        assert!(text.contains("/cows"), "{text}");
+        // The name asked for, and one close match at most.
+        let echoed = usize::from(cow.starts_with("cow-number-"));
+        assert!(text.matches("cow-number-").count() <= echoed + 1, "{text}");
+    }
+    let close = get_as(&server, "/?cow=cow-number-0123", "*/*").text();
+    assert!(
+        close.contains("did you mean \"cow-number-01230\"?"),
+        "{close}"
+    );
+    for query in [
+        format!("mode={huge}"),
+        format!("width={huge}"),
+        format!("{huge}=1"),
+        format!("eyes={huge}"),
+        format!("message={}", "m".repeat(1001)),
+        format!("cow={}", "c".repeat(5000)),
+    ] {
+        let page = get_as(&server, &format!("/?{query}"), "*/*");
+        assert_eq!(page.status, 400, "{}", &query[..20]);
+        page.assert_small_error(&query[..20]);
+    }
+    let page = get_as(&server, &format!("/?cow={broken}"), "*/*");
+    assert_eq!(page.status, 500);
+    page.assert_small_error("a broken cow of a long name");
+    let method = "M".repeat(8000);
+    let raw = format!("{method} / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let page = request(server.addr, &raw);
+    assert_eq!(page.status, 405);
+    page.assert_small_error("a long method");
+}
+
 #[test]
 fn commands_by_name_and_subcommand() {
     let moo = run(

@@ -108,6 +108,49 @@ fn malformed_requests_get_4xx_and_the_server_goes_on() {
     assert_eq!(get(server.addr, "/ok.txt").text(), "ok");
 }
 
+/// Whatever the request, an error answer is small (issue 23): python's phrase for an ordinary
+/// error, whole; a method or query value of kilobytes, echoed in the message, cut to a status
+/// line under 100 bytes (python would send it whole) and a page under 2 KiB.
+#[test]
+fn error_answers_stay_small_whatever_the_request() {
+    let tree = Tree::new("small-errors");
+    tree.file("ok.txt", "ok").dir("dir");
+    let server = serve(&tree, &["-q"]);
+    let long = "x".repeat(8000);
+    let method = "M".repeat(8000);
+    let cases = [
+        format!("{method} / HTTP/1.1"),
+        format!("GET /?sort={long} HTTP/1.1"),
+        format!("GET /dir/?order={} HTTP/1.1", "%3C".repeat(2600)),
+        format!("GET /{long} HTTP/1.1"),
+        format!("GET /../{long} HTTP/1.1"),
+        format!("GET /ok.txt/{long}/ HTTP/1.1"),
+    ];
+    for line in &cases {
+        let raw = format!("{line}\r\nHost: x\r\nConnection: close\r\n\r\n");
+        let response = request(server.addr, &raw);
+        assert!(response.status >= 400, "{}", &line[..20]);
+        response.assert_small_error(&line[..20]);
+    }
+    let cut = request(
+        server.addr,
+        &format!("{method} / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+    );
+    assert_eq!(cut.status, 501);
+    assert_eq!(
+        cut.reason,
+        format!("Unsupported method ('{}...", &method[..56])
+    );
+    let post = request(
+        server.addr,
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(
+        post.status_line(),
+        "HTTP/1.1 501 Unsupported method ('POST')\r\n"
+    );
+}
+
 /// 50 clients download a 5 MB file at once; every copy is byte-exact.
 #[test]
 fn concurrent_large_downloads_are_exact() {

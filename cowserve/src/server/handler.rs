@@ -130,11 +130,11 @@ impl CowHandler {
 impl Handler for CowHandler {
     fn handle(&self, request: &Parts) -> Result<Response<Body>, HttpError> {
         if !matches!(request.method, Method::GET | Method::HEAD) {
-            return Err(HttpError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                format!("Method {} not allowed: GET or HEAD", request.method),
-            )
-            .with_header(header::ALLOW, HeaderValue::from_static("GET, HEAD")));
+            return Err(
+                HttpError::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
+                    .with_explanation("this server answers GET and HEAD")
+                    .with_header(header::ALLOW, HeaderValue::from_static("GET, HEAD")),
+            );
         }
         match request.uri.path() {
             "/" => self.cow_page(request),
@@ -177,6 +177,8 @@ fn fresh(body: String, content_type: &'static str) -> Response<Body> {
     response
 }
 
+/// A 400 for a query that cannot be honoured: a fixed reason phrase, and what is allowed in the
+/// page (never in the status line, which proxies and clients want short).
 fn bad_request(message: impl ToString) -> HttpError {
-    HttpError::new(StatusCode::BAD_REQUEST, message.to_string())
+    HttpError::new(StatusCode::BAD_REQUEST, "Bad query").with_explanation(message.to_string())
 }

@@ -1,5 +1,6 @@
 //! The cow page's query string, checked into a [`CowQuery`]: every value is validated here and a
-//! bad one becomes a message that says what is allowed.
+//! bad one becomes a message that says what is allowed, quoting at most the start of what was
+//! sent (`servekit::error::quoted`), so a 4 KB value never crowds out the rest.
 //!
 //! `cow=random` asks for any cow (picked per request, by `served_cows`). `color=rainbow` (or
 //! `colour=`) colours the plain-text answer for a terminal; HTML and JSON never carry escapes.
@@ -9,6 +10,7 @@
 
 use crate::cowsay::Mode;
 use percent_encoding::percent_decode;
+use servekit::error::quoted;
 
 /// Longest message a visitor may send, in bytes once decoded.
 pub const MAX_MESSAGE_BYTES: usize = 1000;
@@ -70,7 +72,7 @@ impl CowQuery {
         }
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let value = decode(value).ok_or_else(|| format!("{key}: not valid UTF-8"))?;
+            let value = decode(value).ok_or_else(|| format!("{}: not valid UTF-8", quoted(key)))?;
             match key {
                 "message" => {
                     if value.len() > MAX_MESSAGE_BYTES {
@@ -92,13 +94,19 @@ impl CowQuery {
                         "html" => Format::Html,
                         "text" => Format::Text,
                         "json" => Format::Json,
-                        _ => return Err(format!("format: html, text or json, not {value:?}")),
+                        _ => {
+                            return Err(format!(
+                                "format: html, text or json, not {}",
+                                quoted(&value)
+                            ));
+                        }
                     })
                 }
                 "color" | "colour" => parsed.colour = parse_colour(key, &value)?,
                 _ => {
                     return Err(format!(
-                        "unknown parameter {key:?}; the parameters are {PARAMETERS}"
+                        "unknown parameter {}; the parameters are {PARAMETERS}",
+                        quoted(key)
                     ));
                 }
             }
@@ -132,7 +140,7 @@ fn parse_flag(name: &str, value: &str) -> Result<bool, String> {
     match value {
         "" | "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" => Ok(false),
-        _ => Err(format!("{name}: 1 or 0, not {value:?}")),
+        _ => Err(format!("{name}: 1 or 0, not {}", quoted(value))),
     }
 }
 
@@ -141,7 +149,7 @@ fn parse_colour(key: &str, value: &str) -> Result<Colour, String> {
     match value {
         "none" => Ok(Colour::None),
         "rainbow" => Ok(Colour::Rainbow),
-        _ => Err(format!("{key}: none or rainbow, not {value:?}")),
+        _ => Err(format!("{key}: none or rainbow, not {}", quoted(value))),
     }
 }
 
@@ -157,7 +165,8 @@ fn parse_mode(value: &str) -> Result<Mode, String> {
         "y" | "youthful" => Mode::Youthful,
         _ => {
             return Err(format!(
-                "mode: one of {MODES} (or its first letter), not {value:?}"
+                "mode: one of {MODES} (or its first letter), not {}",
+                quoted(value)
             ));
         }
     })
@@ -167,7 +176,10 @@ fn parse_mode(value: &str) -> Result<Mode, String> {
 fn face_part(name: &str, value: String) -> Result<String, String> {
     match value.chars().count() {
         1 | 2 => Ok(value),
-        _ => Err(format!("{name}: one or two characters, not {value:?}")),
+        _ => Err(format!(
+            "{name}: one or two characters, not {}",
+            quoted(&value)
+        )),
     }
 }
 
@@ -175,9 +187,10 @@ fn parse_width(value: &str) -> Result<usize, String> {
     match value.parse::<usize>() {
         Ok(width) if WIDTH_RANGE.contains(&width) => Ok(width),
         _ => Err(format!(
-            "width: a whole number from {} to {}, not {value:?}",
+            "width: a whole number from {} to {}, not {}",
             WIDTH_RANGE.start(),
-            WIDTH_RANGE.end()
+            WIDTH_RANGE.end(),
+            quoted(value)
         )),
     }
 }
@@ -219,6 +232,15 @@ mod tests {
         assert!(err("message=%ff").contains("UTF-8"));
         assert!(err(&format!("message={}", "a".repeat(1001))).contains("at most 1000"));
         assert!(err(&"a".repeat(5000)).contains("longer than"));
+        let long = "v".repeat(2000);
+        for key in ["mode", "width", "eyes", "format", "think", "color", &long] {
+            let message = err(&format!("{key}={long}"));
+            assert!(message.len() < 200, "{key}: {message}");
+            assert!(
+                message.contains("\"vvvv") && message.contains("..."),
+                "{message}"
+            );
+        }
     }
 
     #[test]
