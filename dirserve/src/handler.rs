@@ -190,16 +190,20 @@ impl Handler for DirHandler {
     }
 }
 
-/// Every resolver error becomes one answer here. A missing file gets python's message.
+/// Every resolver error becomes one answer here. A missing file gets python's message; out of
+/// descriptors, the log also says once which limit was hit.
 fn resolve_error(error: ResolveError) -> HttpError {
     match error {
         ResolveError::BadRequest(reason) => HttpError::new(StatusCode::BAD_REQUEST, reason),
         ResolveError::Forbidden(reason) => HttpError::new(StatusCode::FORBIDDEN, reason),
         ResolveError::NotFound(_) => HttpError::not_found(),
-        ResolveError::Internal(e) => HttpError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("Cannot open the file: {e}"),
-        ),
+        ResolveError::Internal(e) => {
+            servekit::fd_limit::note("dirserve", &e);
+            HttpError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("Cannot open the file: {e}"),
+            )
+        }
     }
 }
 

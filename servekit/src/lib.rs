@@ -22,6 +22,7 @@
 //! - `offload`: a few threads of their own for slow work (huge listings), off the workers.
 //! - `error`: [`HttpError`] and python's error page, every error turned into a response here.
 //! - `escape`: text into HTML and JSON bodies.
+//! - `fd_limit`: out of file descriptors, said once in the log with the limit that was hit.
 //! - `substring`: finding bytes in bytes (header values and pages need not be UTF-8).
 //! - `suggest` (feature `suggest`): the known flag nearest to a mistyped one ("did you mean
 //!   '--bind'?"); without the feature, never one.
@@ -45,6 +46,7 @@ pub mod cli;
 pub mod client;
 pub mod error;
 pub mod escape;
+pub mod fd_limit;
 mod idle;
 mod launch;
 pub mod listen;

@@ -9,6 +9,7 @@ use crate::access_log;
 use crate::additions::{Additions, Early};
 use crate::body::{self, Body};
 use crate::error::HttpError;
+use crate::fd_limit;
 use crate::idle::{Activity, IdleTimeout, Watched};
 use crate::listen;
 use crate::probe;
@@ -105,6 +106,8 @@ struct Shared<H> {
     quiet: bool,
     keep_alive: bool,
     server_name: HeaderValue,
+    /// The product in `server_name` (`dirserve`), which the server's own log lines begin with.
+    program: &'static str,
     additions: Additions,
 }
 
@@ -126,6 +129,7 @@ impl<H: Handler> Shared<H> {
             quiet,
             keep_alive,
             server_name: HeaderValue::from_static(name),
+            program: name.split('/').next().unwrap_or(name),
             additions,
         })
     }
@@ -266,9 +270,10 @@ async fn accept_loop<H: Handler>(
         };
         let (stream, peer) = match accepted {
             Ok(accepted) => accepted,
-            // Out of descriptors or a connection reset before accept: back off briefly rather
-            // than spin, and go on.
-            Err(_) => {
+            // Out of descriptors (said once) or a connection reset before accept: back off
+            // briefly rather than spin, and go on.
+            Err(error) => {
+                fd_limit::note(shared.program, &error);
                 tokio::time::sleep(Duration::from_millis(10)).await;
                 continue;
             }

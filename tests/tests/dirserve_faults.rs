@@ -1,8 +1,9 @@
 //! Faults under dirserve's feet (issue 7): a file truncated, deleted or replaced while or just
-//! before it is sent, unreadable files and directories, and the served tree or a mount inside it
-//! disappearing. Each gets a clear answer, and the server goes on serving.
+//! before it is sent, unreadable files and directories, the served tree or a mount inside it
+//! disappearing, and no file descriptor left. Each gets a clear answer, and the server goes on
+//! serving.
 
-use e2e::http::{Response, get};
+use e2e::http::{Connection, Response, get};
 use e2e::server::{Server, unprivileged};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -471,4 +472,97 @@ fn a_fifo_is_refused_without_waking_its_writer() {
     let _ = writer.wait();
     assert_eq!(woken, None, "the FIFO's writer was woken");
     assert_serving(&mut server, "/a.txt");
+}
+
+/// The descriptor test's limit on open files: the server's own (stdio, listeners, each worker's
+/// epoll, the served root) take about a dozen, its connections the rest.
+const FD_LIMIT: u64 = 64;
+/// Requests on the connections held while no descriptor is left, each answered 500.
+const REQUESTS_WHILE_FULL: usize = 40;
+
+/// dirserve with its open files limited to `limit`, soft and hard, so it cannot raise its own.
+fn serve_with_fd_limit(tree: &Tree, limit: u64) -> Server {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(e2e::binary::binary("dirserve"));
+    cmd.args(["-d", tree.path_str(), "-b", "127.0.0.1", "0"]);
+    let rlimit = libc::rlimit {
+        rlim_cur: limit,
+        rlim_max: limit,
+    };
+    // SAFETY: setrlimit is async-signal-safe, and `rlimit` is the closure's own copy.
+    unsafe {
+        cmd.pre_exec(
+            move || match libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit) {
+                0 => Ok(()),
+                _ => Err(std::io::Error::last_os_error()),
+            },
+        );
+    }
+    Server::spawn(cmd)
+}
+
+/// Out of descriptors: connections already accepted get a 500 for a file, a new one waits in
+/// the kernel's queue, until some close; then all are served. The log names the limit hit once
+/// over all of it, and the access log has its two lines for every 500 as ever.
+#[test]
+fn out_of_descriptors_is_500_said_once_with_the_limit() {
+    let tree = Tree::new("fault-fds");
+    tree.file("ok.txt", "ok");
+    let server = serve_with_fd_limit(&tree, FD_LIMIT);
+    let ok = b"GET /ok.txt HTTP/1.1\r\nHost: x\r\n\r\n";
+    // Connections, each answered, until one takes the last descriptor: its file gets the 500.
+    let mut held = Vec::new();
+    let first = loop {
+        assert!(
+            held.len() < FD_LIMIT as usize,
+            "no 500 in {FD_LIMIT} connections"
+        );
+        let mut conn = Connection::open(server.addr);
+        let response = conn.exchange(ok).expect("an answer");
+        held.push(conn);
+        if response.status != 200 {
+            break response;
+        }
+    };
+    assert_eq!(first.status, 500, "{first:?}");
+    assert!(
+        first.reason.starts_with("Cannot open the file: "),
+        "{first:?}"
+    );
+    let count = held.len();
+    for i in 0..REQUESTS_WHILE_FULL {
+        let response = held[i % count].exchange(ok).expect("an answer");
+        assert_eq!(response.status, 500, "{response:?}");
+    }
+    let mut refused = 1 + REQUESTS_WHILE_FULL;
+    // The accept fails too: a new client waits until three connections close. The server
+    // closes them one by one: a request may still find none free (another 500) for a moment.
+    let mut waiting = Connection::open(server.addr);
+    held.truncate(held.len() - 3);
+    let mut late = waiting.exchange(ok).expect("an answer once some closed");
+    for _ in 0..100 {
+        if late.status != 500 {
+            break;
+        }
+        refused += 1;
+        std::thread::sleep(Duration::from_millis(10));
+        late = waiting.exchange(ok).expect("an answer");
+    }
+    assert_eq!(late.status, 200, "{late:?}");
+    assert_eq!(held[0].exchange(ok).expect("an answer").status, 200);
+    drop((held, waiting));
+    let log = server.stop_and_read_log();
+    let notes: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains("out of file descriptors"))
+        .collect();
+    let note = format!(
+        "dirserve: out of file descriptors (RLIMIT_NOFILE soft limit {FD_LIMIT} reached); new \
+         connections wait, and requests that need one get 500, until some close (said once)"
+    );
+    assert_eq!(notes, [note.as_str()], "{log}");
+    let message = format!("code 500, message {}\n", first.reason);
+    assert_eq!(log.matches(&message).count(), refused, "{log}");
+    let request = "\"GET /ok.txt HTTP/1.1\" 500 -\n";
+    assert_eq!(log.matches(request).count(), refused, "{log}");
 }
