@@ -7,7 +7,8 @@ use crate::conditional::{self, Freshness, Validators};
 use crate::denied::UnreadableNote;
 use crate::encoding::{self, Encoding};
 use crate::gzip;
-use crate::listing::html::{PAGE_TAIL, page_head};
+use crate::listing::html::page_head;
+use crate::listing::page::PageBody;
 use crate::listing::pages::ListingPages;
 use crate::listing::{Order, Shown};
 use crate::mime;
@@ -461,40 +462,38 @@ struct PageForm {
 fn listing_page(
     target: &str,
     form: PageForm,
-    page: Bytes,
+    page: PageBody,
     compression: &Offload,
 ) -> Response<Body> {
-    let (parts, content_type) = match form.shown {
+    let (head, content_type) = match form.shown {
         Shown::NamesAndKinds => (
-            vec![
-                Bytes::from(page_head(target, form.dark_mode)),
-                page,
-                Bytes::from_static(PAGE_TAIL),
-            ],
+            Bytes::from(page_head(target, form.dark_mode)),
             "text/html; charset=utf-8",
         ),
-        Shown::Everything => (vec![page], "application/json"),
+        Shown::Everything => (Bytes::new(), "application/json"),
     };
-    let len: usize = parts.iter().map(Bytes::len).sum();
-    let gzipped = form.coding == Coding::Gzip && gzip::worth_it(len as u64);
+    let (parts, len) = match page {
+        PageBody::Whole(page) => {
+            let len = head.len() + page.len();
+            (vec![head, page], len as u64)
+        }
+        // Far larger than gzip on the fly takes.
+        PageBody::Streamed(page) => {
+            let len = head.len() as u64 + page.len();
+            let mut response = Response::new(Body::chunks(page.pieces(head), len));
+            insert_listing_headers(response.headers_mut(), content_type, false, form.coding);
+            return response;
+        }
+    };
+    let gzipped = form.coding == Coding::Gzip && gzip::worth_it(len);
     let mut response = Response::new(Body::Empty);
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if gzipped {
-        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-    }
-    // The same URL answers HTML or JSON (and, asked, gzipped): caches must key on them.
-    let vary = match form.coding {
-        Coding::Plain => "Accept",
-        Coding::PlainButVaries | Coding::Gzip => "Accept, Accept-Encoding",
-    };
-    headers.insert(header::VARY, HeaderValue::from_static(vary));
+    insert_listing_headers(response.headers_mut(), content_type, gzipped, form.coding);
     if !gzipped {
         *response.body_mut() = Body::from(parts);
         return response;
     }
     let compress = move || Body::from(gzip::compress(parts.iter().map(|part| &part[..])));
-    if len as u64 <= gzip::ON_WORKER_BYTES {
+    if len <= gzip::ON_WORKER_BYTES {
         *response.body_mut() = compress();
         return response;
     }
@@ -503,6 +502,25 @@ fn listing_page(
         *response.body_mut() = body.await.ok_or_else(compression_failed)?;
         Ok(response)
     }))
+}
+
+/// A listing's `Content-Type`, its `Content-Encoding` when `gzipped`, and its `Vary`.
+fn insert_listing_headers(
+    headers: &mut HeaderMap,
+    content_type: &'static str,
+    gzipped: bool,
+    coding: Coding,
+) {
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if gzipped {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    // The same URL answers HTML or JSON (and, asked, gzipped): caches must key on them.
+    let vary = match coding {
+        Coding::Plain => "Accept",
+        Coding::PlainButVaries | Coding::Gzip => "Accept, Accept-Encoding",
+    };
+    headers.insert(header::VARY, HeaderValue::from_static(vary));
 }
 
 /// A directory that cannot be read: 403 when that is a permission, 404 when it was removed after

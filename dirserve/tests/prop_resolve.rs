@@ -618,7 +618,7 @@ fn listed_hrefs_resolve_to_the_listed_file() {
             let links = Links::new(&served, b"");
             let entries = read_listing(&listed_dir.file, &links).expect("list");
             // The listing holds exactly the created names.
-            let listed: Vec<&[u8]> = entries.iter().map(|e| e.name.as_slice()).collect();
+            let listed: Vec<&[u8]> = entries.iter().map(|e| e.name).collect();
             let want: Vec<&[u8]> = created.keys().map(Vec::as_slice).collect();
             let mut sorted = listed.clone();
             sorted.sort();
@@ -628,7 +628,7 @@ fn listed_hrefs_resolve_to_the_listed_file() {
                 read_listing(&File::open(&dir).expect("open dir"), &links).expect("list"),
                 entries.clone()
             );
-            for entry in &entries {
+            for entry in entries.iter() {
                 let link = href(entry);
                 prop_assert!(link.is_ascii(), "href is not ASCII: {:?}", link);
                 prop_assert!(
@@ -640,10 +640,15 @@ fn listed_hrefs_resolve_to_the_listed_file() {
                 let resolved = served.resolve(&request).map_err(|e| {
                     TestCaseError::fail(format!("{request:?} did not resolve: {e}"))
                 })?;
-                prop_assert_eq!(&resolved.rel_path, &entry.name, "rel_path of {}", request);
+                prop_assert_eq!(
+                    &resolved.rel_path[..],
+                    entry.name,
+                    "rel_path of {}",
+                    request
+                );
                 prop_assert_eq!(
                     (resolved.meta.dev, resolved.meta.ino),
-                    created[&entry.name],
+                    created[entry.name],
                     "{} opened another file",
                     request
                 );

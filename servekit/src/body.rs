@@ -39,10 +39,26 @@ pub enum Body {
         /// Bytes still to send; the body ends short if the file does.
         remaining: u64,
     },
+    /// Made piece by piece as hyper asks for more: a page too large to hold whole (a listing of
+    /// a million names). Exactly `remaining` bytes; a source that gives fewer or more ends the
+    /// connection, never sending a page that is not what its length said.
+    Chunks {
+        /// What makes the pieces.
+        source: Box<dyn Chunks>,
+        /// Bytes still to send.
+        remaining: u64,
+    },
     /// Not a body: the whole response, still being made elsewhere (see [`crate::offload`]).
     /// `serve` waits for it and sends what it becomes, status and headers included; it is never
     /// sent as a body itself.
     Later(Later),
+}
+
+/// What a [`Body::Chunks`] is made from.
+pub trait Chunks: Send {
+    /// The next piece (a few tens of KiB, so one costs the worker little), empty once all are
+    /// made.
+    fn next_chunk(&mut self) -> Bytes;
 }
 
 /// A response that a handler could not make without waiting, made by a future instead.
@@ -62,6 +78,14 @@ impl Body {
         answer: impl Future<Output = Result<Response<Body>, HttpError>> + Send + 'static,
     ) -> Body {
         Body::Later(Later(Box::pin(answer)))
+    }
+
+    /// The `len` bytes `source` makes.
+    pub fn chunks(source: impl Chunks + 'static, len: u64) -> Body {
+        Body::Chunks {
+            source: Box::new(source),
+            remaining: len,
+        }
     }
 
     /// `len` bytes of `file` from `offset`.
@@ -146,6 +170,16 @@ impl http_body::Body for Body {
                 }
                 Poll::Ready(None)
             }
+            Body::Chunks { source, remaining } => {
+                let chunk = source.next_chunk();
+                if chunk.len() as u64 > *remaining || (chunk.is_empty() && *remaining > 0) {
+                    return Poll::Ready(Some(Err(io::Error::other(
+                        "a page made in pieces was not the length it said",
+                    ))));
+                }
+                *remaining -= chunk.len() as u64;
+                Poll::Ready((!chunk.is_empty()).then(|| Ok(Frame::data(chunk))))
+            }
             // `serve` settles these before hyper sees them: reaching here is a bug, which ends
             // the connection rather than sending an empty page.
             Body::Later(_) => Poll::Ready(Some(Err(io::Error::other(
@@ -184,7 +218,7 @@ impl http_body::Body for Body {
             Body::Empty => true,
             Body::Bytes(bytes) => bytes.is_empty(),
             Body::Parts(parts) => parts.iter().all(Bytes::is_empty),
-            Body::File { remaining, .. } => *remaining == 0,
+            Body::File { remaining, .. } | Body::Chunks { remaining, .. } => *remaining == 0,
             Body::Later(_) => false,
         }
     }
@@ -194,7 +228,7 @@ impl http_body::Body for Body {
             Body::Empty => 0,
             Body::Bytes(bytes) => bytes.len() as u64,
             Body::Parts(parts) => parts.iter().map(|p| p.len() as u64).sum(),
-            Body::File { remaining, .. } => *remaining,
+            Body::File { remaining, .. } | Body::Chunks { remaining, .. } => *remaining,
             Body::Later(_) => return SizeHint::default(),
         })
     }
@@ -245,6 +279,28 @@ mod tests {
         assert_eq!(parts.size_hint().exact(), Some(3));
         assert_eq!(drain(parts).unwrap(), b"abc");
         assert!(Body::Bytes(Bytes::new()).is_end_stream());
+    }
+
+    /// Counts down from `n`, one byte per chunk.
+    struct Countdown(u8);
+
+    impl Chunks for Countdown {
+        fn next_chunk(&mut self) -> Bytes {
+            if self.0 == 0 {
+                return Bytes::new();
+            }
+            self.0 -= 1;
+            Bytes::from(vec![b'0' + self.0])
+        }
+    }
+
+    #[test]
+    fn chunks_are_sent_as_made_and_must_be_the_length_said() {
+        let body = Body::chunks(Countdown(3), 3);
+        assert_eq!(body.size_hint().exact(), Some(3));
+        assert_eq!(drain(body).unwrap(), b"210");
+        assert!(drain(Body::chunks(Countdown(3), 4)).is_err(), "short");
+        assert!(drain(Body::chunks(Countdown(3), 2)).is_err(), "long");
     }
 
     /// Large bytes go out in slices of the same memory: a shared page is never copied whole.

@@ -88,7 +88,7 @@ pub mod testing;
 mod thread_name;
 pub mod utc;
 
-pub use body::Body;
+pub use body::{Body, Chunks};
 pub use error::HttpError;
 pub use launch::serve_until_signal;
 pub use serve::{Handler, Limits, ServerConfig};

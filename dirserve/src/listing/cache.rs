@@ -20,16 +20,16 @@
 //! What the cache holds is bounded, counted as allocated: at most [`MAX_PAGES`] directories and
 //! [`MAX_BYTES`] bytes, each page counted by its allocation's capacity and each entry by its
 //! share of the map and its headers ([`ENTRY_BYTES`]), so empty directories count too. A page
-//! over [`MAX_KEPT_BYTES`] is not kept; like a page pushed out by others while someone still
-//! reads it, it is only *lent*: found through a weak reference and shared while any reader holds
-//! it, and freed with the last one.
+//! over [`MAX_KEPT_BYTES`] is not made whole at all (see `page`): its entries, shared by its
+//! readers, are only *lent*, found through a weak reference while any reader holds them and
+//! freed with the last one; as is a page pushed out by others while someone still reads it.
 
+use super::page::{Made, PageBody, StreamedPage};
 use super::{Order, Shown};
 use crate::meta::FileMeta;
 use bytes::Bytes;
 use std::collections::HashMap;
-use std::collections::hash_map::{DefaultHasher, RandomState};
-use std::hash::BuildHasher;
+use std::collections::hash_map::RandomState;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, SystemTime};
 
@@ -38,7 +38,7 @@ const MAX_BYTES: usize = 16 << 20;
 /// Directories remembered at once (kept or lent).
 const MAX_PAGES: usize = 4096;
 /// The largest page kept: half the bound, so one huge directory cannot push out all others.
-const MAX_KEPT_BYTES: usize = MAX_BYTES / 2;
+pub const MAX_KEPT_BYTES: usize = MAX_BYTES / 2;
 /// What an entry costs besides its page: up to three map slots per entry (the map runs between
 /// 7/16 and 7/8 full, and never shrinks), plus the shared page's and its owner's headers.
 const ENTRY_BYTES: usize = 3 * (size_of::<(Key, Cached)>() + 1) + 128;
@@ -46,6 +46,9 @@ const ENTRY_BYTES: usize = 3 * (size_of::<(Key, Cached)>() + 1) + 128;
 const _: () = assert!(ENTRY_BYTES * MAX_PAGES <= MAX_BYTES / 4);
 /// Changes closer than this to a directory's mtime could share its timestamp.
 const RACY_WINDOW: Duration = Duration::from_secs(1);
+
+/// A directory, by device and inode.
+pub type DirId = (u64, u64);
 
 /// One page: a directory (device and inode) in one form and order. A directory has at most
 /// 2 forms × 6 orders (the server's `dirs_first` is fixed), all within the bounds below.
@@ -65,6 +68,11 @@ impl Key {
             shown,
             order,
         }
+    }
+
+    /// The directory's identity: device and inode.
+    pub fn dir(&self) -> DirId {
+        (self.dev, self.ino)
     }
 
     pub fn shown(&self) -> Shown {
@@ -114,10 +122,12 @@ struct Cached {
     page: Held,
 }
 
-/// A page's bytes, owned by the cache or only found through it.
+/// A page, owned by the cache or only found through it.
 enum Held {
     Kept(Arc<Page>),
     Lent(Weak<Page>),
+    /// Made as it is sent: alive while a reader sends it.
+    Streamed(Weak<StreamedPage>),
 }
 
 struct Page(Vec<u8>);
@@ -133,12 +143,22 @@ impl AsRef<[u8]> for Reader {
 
 impl Held {
     /// The page to send, if it is still alive.
-    fn bytes(&self) -> Option<Bytes> {
+    fn body(&self) -> Option<PageBody> {
         let page = match self {
             Held::Kept(page) => Arc::clone(page),
             Held::Lent(page) => page.upgrade()?,
+            Held::Streamed(page) => return page.upgrade().map(PageBody::Streamed),
         };
-        Some(Bytes::from_owner(Reader(page)))
+        Some(PageBody::Whole(Bytes::from_owner(Reader(page))))
+    }
+
+    /// Whether no one holds the page any more.
+    fn dead(&self) -> bool {
+        match self {
+            Held::Kept(_) => false,
+            Held::Lent(page) => page.strong_count() == 0,
+            Held::Streamed(page) => page.strong_count() == 0,
+        }
     }
 }
 
@@ -147,7 +167,7 @@ fn cost(cached: &Cached) -> usize {
     ENTRY_BYTES
         + match &cached.page {
             Held::Kept(page) => page.0.capacity(),
-            Held::Lent(_) => 0,
+            Held::Lent(_) | Held::Streamed(_) => 0,
         }
 }
 
@@ -161,13 +181,13 @@ impl Default for ListingCache {
 }
 
 impl ListingCache {
-    /// The hasher every fingerprint of this cache is made with.
-    pub fn hasher(&self) -> DefaultHasher {
-        self.keys.build_hasher()
+    /// The keys every fingerprint of this cache is made with.
+    pub fn keys(&self) -> &RandomState {
+        &self.keys
     }
 
     /// A page its directory's mtime alone vouches for (HTML by name only): no I/O at all.
-    pub fn by_mtime(&self, key: Key, modified: SystemTime) -> Option<Bytes> {
+    pub fn by_mtime(&self, key: Key, modified: SystemTime) -> Option<PageBody> {
         if key.reads_metadata() {
             return None;
         }
@@ -176,7 +196,7 @@ impl ListingCache {
         if !(cached.settled && cached.modified == modified) {
             return None;
         }
-        let page = cached.page.bytes();
+        let page = cached.page.body();
         if page.is_none() {
             inner.remove(key);
         }
@@ -187,11 +207,7 @@ impl ListingCache {
     pub fn fingerprint_of(&self, key: Key) -> Option<u64> {
         let inner = self.lock();
         let cached = inner.pages.get(&key)?;
-        let alive = match &cached.page {
-            Held::Kept(_) => true,
-            Held::Lent(page) => page.strong_count() > 0,
-        };
-        alive.then_some(cached.fingerprint)
+        (!cached.page.dead()).then_some(cached.fingerprint)
     }
 
     /// The page held for `key` if the directory, read with its mtime at `modified`, still
@@ -202,13 +218,13 @@ impl ListingCache {
         fingerprint: u64,
         modified: SystemTime,
         settled: bool,
-    ) -> Option<Bytes> {
+    ) -> Option<PageBody> {
         let mut inner = self.lock();
         let cached = inner.pages.get_mut(&key)?;
         if cached.fingerprint != fingerprint {
             return None;
         }
-        let page = cached.page.bytes()?;
+        let page = cached.page.body()?;
         cached.modified = modified;
         cached.settled = settled;
         Some(page)
@@ -221,16 +237,25 @@ impl ListingCache {
         fingerprint: u64,
         modified: SystemTime,
         settled: bool,
-        mut page: Vec<u8>,
-    ) -> Bytes {
-        // Vectors grow by doubling: unshrunk, a page could hold twice its size.
-        page.shrink_to_fit();
-        let page = Arc::new(Page(page));
-        let bytes = Bytes::from_owner(Reader(Arc::clone(&page)));
-        let held = if ENTRY_BYTES + page.0.capacity() <= MAX_KEPT_BYTES {
-            Held::Kept(page)
-        } else {
-            Held::Lent(Arc::downgrade(&page))
+        page: Made,
+    ) -> PageBody {
+        let (held, body) = match page {
+            Made::Whole(mut page) => {
+                // Vectors grow by doubling: unshrunk, a page could hold twice its size.
+                page.shrink_to_fit();
+                let page = Arc::new(Page(page));
+                let bytes = Bytes::from_owner(Reader(Arc::clone(&page)));
+                let held = if ENTRY_BYTES + page.0.capacity() <= MAX_KEPT_BYTES {
+                    Held::Kept(page)
+                } else {
+                    Held::Lent(Arc::downgrade(&page))
+                };
+                (held, PageBody::Whole(bytes))
+            }
+            Made::Streamed(page) => (
+                Held::Streamed(Arc::downgrade(&page)),
+                PageBody::Streamed(page),
+            ),
         };
         let cached = Cached {
             modified,
@@ -243,7 +268,7 @@ impl ListingCache {
         inner.bytes += cost(&cached);
         inner.pages.insert(key, cached);
         inner.make_room(key);
-        bytes
+        body
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -265,10 +290,7 @@ impl Inner {
     /// rather than forgotten, so its readers keep sharing it.
     fn make_room(&mut self, keep: Key) {
         while self.bytes > MAX_BYTES || self.pages.len() > MAX_PAGES {
-            let dead = |cached: &Cached| match &cached.page {
-                Held::Kept(_) => false,
-                Held::Lent(page) => page.strong_count() == 0,
-            };
+            let dead = |cached: &Cached| cached.page.dead();
             let kept = |cached: &Cached| matches!(cached.page, Held::Kept(_));
             let over_bytes = self.bytes > MAX_BYTES;
             let others = || self.pages.iter().filter(|(key, _)| **key != keep);
@@ -294,6 +316,27 @@ impl Inner {
 mod tests {
     use super::*;
 
+    impl ListingCache {
+        /// [`ListingCache::insert`] of a page made whole.
+        fn put(
+            &self,
+            key: Key,
+            print: u64,
+            modified: SystemTime,
+            settled: bool,
+            page: Vec<u8>,
+        ) -> Bytes {
+            bytes(self.insert(key, print, modified, settled, Made::Whole(page)))
+        }
+    }
+
+    fn bytes(body: PageBody) -> Bytes {
+        match body {
+            PageBody::Whole(bytes) => bytes,
+            PageBody::Streamed(_) => panic!("made whole"),
+        }
+    }
+
     fn key(ino: u64) -> Key {
         Key {
             dev: 1,
@@ -311,17 +354,17 @@ mod tests {
     fn the_mtime_vouches_only_for_settled_html_pages() {
         let cache = ListingCache::default();
         let (then, now) = (old(), SystemTime::now());
-        assert_eq!(cache.insert(key(1), 7, then, true, b"a".to_vec()), "a");
-        assert_eq!(cache.by_mtime(key(1), then).unwrap(), "a");
+        assert_eq!(cache.put(key(1), 7, then, true, b"a".to_vec()), "a");
+        assert_eq!(bytes(cache.by_mtime(key(1), then).unwrap()), "a");
         assert!(cache.by_mtime(key(1), now).is_none(), "the mtime moved");
         assert!(cache.by_mtime(key(2), then).is_none());
-        cache.insert(key(3), 7, now, false, b"b".to_vec());
+        cache.put(key(3), 7, now, false, b"b".to_vec());
         assert!(cache.by_mtime(key(3), now).is_none(), "too recent to vouch");
         let json = Key {
             shown: Shown::Everything,
             ..key(4)
         };
-        cache.insert(json, 7, then, true, b"[]".to_vec());
+        cache.put(json, 7, then, true, b"[]".to_vec());
         assert!(
             cache.by_mtime(json, then).is_none(),
             "JSON is always checked"
@@ -333,7 +376,7 @@ mod tests {
             },
             ..key(5)
         };
-        cache.insert(by_size, 7, then, true, b"b".to_vec());
+        cache.put(by_size, 7, then, true, b"b".to_vec());
         assert!(
             cache.by_mtime(by_size, then).is_none(),
             "a page by size is always checked"
@@ -346,28 +389,28 @@ mod tests {
             },
             ..key(6)
         };
-        cache.insert(dirs_first, 7, then, true, b"c".to_vec());
-        assert_eq!(cache.by_mtime(dirs_first, then).unwrap(), "c");
+        cache.put(dirs_first, 7, then, true, b"c".to_vec());
+        assert_eq!(bytes(cache.by_mtime(dirs_first, then).unwrap()), "c");
     }
 
     #[test]
     fn a_matching_fingerprint_renews_the_page() {
         let cache = ListingCache::default();
         let (then, later) = (old(), old() + Duration::from_secs(5));
-        cache.insert(key(1), 7, then, true, b"a".to_vec());
+        cache.put(key(1), 7, then, true, b"a".to_vec());
         assert_eq!(cache.fingerprint_of(key(1)), Some(7));
         assert!(cache.checked(key(1), 8, later, true).is_none());
         assert!(cache.by_mtime(key(1), later).is_none());
-        assert_eq!(cache.checked(key(1), 7, later, true).unwrap(), "a");
-        assert_eq!(cache.by_mtime(key(1), later).unwrap(), "a");
+        assert_eq!(bytes(cache.checked(key(1), 7, later, true).unwrap()), "a");
+        assert_eq!(bytes(cache.by_mtime(key(1), later).unwrap()), "a");
     }
 
     /// Every reader gets the same memory.
     #[test]
     fn readers_share_one_copy() {
         let cache = ListingCache::default();
-        let first = cache.insert(key(1), 7, old(), true, vec![b'x'; 100_000]);
-        let second = cache.checked(key(1), 7, old(), true).unwrap();
+        let first = cache.put(key(1), 7, old(), true, vec![b'x'; 100_000]);
+        let second = bytes(cache.checked(key(1), 7, old(), true).unwrap());
         assert_eq!(first.as_ptr(), second.as_ptr());
     }
 
@@ -375,10 +418,10 @@ mod tests {
     fn stays_within_its_bounds_counting_empty_directories() {
         let cache = ListingCache::default();
         for ino in 0..40 {
-            cache.insert(key(ino), 0, old(), true, vec![b'x'; MAX_BYTES / 8]);
+            cache.put(key(ino), 0, old(), true, vec![b'x'; MAX_BYTES / 8]);
         }
         for ino in 100..(100 + 2 * MAX_PAGES as u64) {
-            cache.insert(key(ino), 0, old(), true, Vec::new());
+            cache.put(key(ino), 0, old(), true, Vec::new());
         }
         let inner = cache.lock();
         assert!(inner.bytes <= MAX_BYTES, "{}", inner.bytes);
@@ -390,9 +433,9 @@ mod tests {
     #[test]
     fn huge_pages_are_only_lent() {
         let cache = ListingCache::default();
-        let huge = cache.insert(key(1), 7, old(), true, vec![b'x'; MAX_KEPT_BYTES + 1]);
+        let huge = cache.put(key(1), 7, old(), true, vec![b'x'; MAX_KEPT_BYTES + 1]);
         assert_eq!(cache.lock().bytes, ENTRY_BYTES);
-        let again = cache.checked(key(1), 7, old(), true).expect("still read");
+        let again = bytes(cache.checked(key(1), 7, old(), true).expect("still read"));
         assert_eq!(again.as_ptr(), huge.as_ptr());
         drop((huge, again));
         assert_eq!(cache.fingerprint_of(key(1)), None);
@@ -403,12 +446,12 @@ mod tests {
     #[test]
     fn pages_pushed_out_while_read_are_still_shared() {
         let cache = ListingCache::default();
-        let read = cache.insert(key(1), 7, old(), true, vec![b'x'; MAX_KEPT_BYTES - 1024]);
+        let read = cache.put(key(1), 7, old(), true, vec![b'x'; MAX_KEPT_BYTES - 1024]);
         for ino in 2..6 {
-            cache.insert(key(ino), 0, old(), true, vec![b'y'; MAX_KEPT_BYTES - 1024]);
+            cache.put(key(ino), 0, old(), true, vec![b'y'; MAX_KEPT_BYTES - 1024]);
         }
         assert!(cache.lock().bytes <= MAX_BYTES);
-        let shared = cache.checked(key(1), 7, old(), true).expect("lent");
+        let shared = bytes(cache.checked(key(1), 7, old(), true).expect("lent"));
         assert_eq!(shared.as_ptr(), read.as_ptr());
     }
 }

@@ -14,12 +14,20 @@ pub(super) const HREF_KEEP: &AsciiSet = &NON_ALPHANUMERIC
 
 /// The relative link to an entry: its raw name bytes percent-encoded (so it decodes back to
 /// exactly that name), plus `/` for a directory or a symlink to one, as CPython links them.
-pub fn href(entry: &Entry) -> String {
-    let mut link = percent_encode(&entry.name, HREF_KEEP).to_string();
-    if entry.kind.leads_to_dir() {
-        link.push('/');
+pub fn href(entry: Entry<'_>) -> String {
+    let mut link = Vec::new();
+    push_href(&mut link, entry);
+    String::from_utf8(link).expect("percent-encoded: ASCII")
+}
+
+/// [`href`], written at the end of `out`.
+pub fn push_href(out: &mut Vec<u8>, entry: Entry<'_>) {
+    for piece in percent_encode(entry.name, HREF_KEEP) {
+        out.extend_from_slice(piece.as_bytes());
     }
-    link
+    if entry.kind.leads_to_dir() {
+        out.push(b'/');
+    }
 }
 
 #[cfg(test)]
@@ -39,12 +47,12 @@ mod tests {
             "\u{1f600}".as_bytes(),
         ] {
             let e = Entry {
-                name: name.to_vec(),
+                name,
                 kind: Kind::File,
                 size: 0,
                 modified: UNIX_EPOCH,
             };
-            let link = href(&e);
+            let link = href(e);
             assert!(link.bytes().all(|b| b.is_ascii_graphic()), "{link}");
             let back: Vec<u8> = percent_encoding::percent_decode_str(&link).collect();
             assert_eq!(back, name);

@@ -31,22 +31,27 @@ use std::borrow::Cow;
 use percent_encoding::percent_decode_str;
 use servekit::escape::{escape_html, escape_html_bytes};
 
-use super::{Entry, Kind, href};
+use super::href::push_href;
+use super::{Entry, Kind};
 
-/// Renders the listing page for a directory: [`page_head`], [`page_items`], [`PAGE_TAIL`].
+/// Renders the listing page for a directory: [`page_head`], a [`write_item`] per entry,
+/// [`PAGE_TAIL`].
 ///
 /// `request_target` is the request target as received, still percent-encoded: CPython uses the
 /// path *and* query (`self.path`); pass the same for identical pages. `entries` must already be
-/// sorted (as [`super::read_listing`] returns them). The server sends the three parts apart
-/// (the items are cached), so this whole page is for the tests.
+/// sorted (as [`super::read_listing`] returns them). The server sends the head apart from the
+/// rest (which is cached, or made as it is sent), so this whole page is for the tests.
 #[cfg(test)]
-pub fn render_html(request_target: &str, entries: &[Entry]) -> Vec<u8> {
-    [
-        page_head(request_target, false),
-        page_items(entries),
-        PAGE_TAIL.to_vec(),
-    ]
-    .concat()
+pub fn render_html<'a>(
+    request_target: &str,
+    entries: impl IntoIterator<Item = Entry<'a>>,
+) -> Vec<u8> {
+    let mut page = page_head(request_target, false);
+    for entry in entries {
+        write_item(&mut page, entry);
+    }
+    page.extend_from_slice(PAGE_TAIL);
+    page
 }
 
 /// Everything after the list.
@@ -77,23 +82,19 @@ pub fn page_head(request_target: &str, dark_mode: bool) -> Vec<u8> {
     out
 }
 
-/// The `<li>` lines: they depend on the directory alone, so they can be cached per directory.
-pub fn page_items(entries: &[Entry]) -> Vec<u8> {
-    // Typical line: `<li><a href="name">name</a></li>`, names averaging well under 40 bytes.
-    let mut out = Vec::with_capacity(entries.len() * 64);
-    for entry in entries {
-        out.extend_from_slice(b"<li><a href=\"");
-        out.extend_from_slice(href(entry).as_bytes());
-        out.extend_from_slice(b"\">");
-        out.extend_from_slice(&escape_html_bytes(&entry.name));
-        match entry.kind {
-            Kind::Dir => out.push(b'/'),
-            Kind::Symlink { .. } => out.push(b'@'),
-            Kind::File | Kind::Other => {}
-        }
-        out.extend_from_slice(b"</a></li>\n");
+/// One entry's `<li>` line: the lines depend on the directory alone, so they can be cached per
+/// directory.
+pub fn write_item(out: &mut Vec<u8>, entry: Entry<'_>) {
+    out.extend_from_slice(b"<li><a href=\"");
+    push_href(out, entry);
+    out.extend_from_slice(b"\">");
+    out.extend_from_slice(&escape_html_bytes(entry.name));
+    match entry.kind {
+        Kind::Dir => out.push(b'/'),
+        Kind::Symlink { .. } => out.push(b'@'),
+        Kind::File | Kind::Other => {}
     }
-    out
+    out.extend_from_slice(b"</a></li>\n");
 }
 
 /// CPython's `urllib.parse.unquote(self.path, errors='surrogatepass')`, falling back to
@@ -110,7 +111,7 @@ fn display_path(target: &str) -> Cow<'_, str> {
 mod tests {
     use super::*;
     use crate::listing::href::HREF_KEEP;
-    use crate::listing::{Links, read_listing};
+    use crate::listing::{Links, Sorted, href, read_listing};
     use crate::resolve::ServedRoot;
     use percent_encoding::percent_encode;
     use servekit::substring;
@@ -143,14 +144,14 @@ mod tests {
     }
 
     /// The listing of the root `dir` itself.
-    fn entries(dir: &Path) -> Vec<Entry> {
+    fn entries(dir: &Path) -> Sorted {
         let root = ServedRoot::open(dir).expect("open root");
         let links = Links::new(&root, b"");
         read_listing(&File::open(dir).expect("open dir"), &links).expect("list")
     }
 
     fn ours(dir: &Path, target: &str) -> Vec<u8> {
-        render_html(target, &entries(dir))
+        render_html(target, entries(dir).iter())
     }
 
     fn assert_same(ours: &[u8], python: &[u8], what: &str) {
@@ -233,7 +234,7 @@ mod tests {
 
     /// CPython's href for a name that is not UTF-8: each stray byte as its surrogate, UTF-8
     /// encoded (`0x80` -> `%ED%B2%80`).
-    fn cpython_href(entry: &Entry) -> String {
+    fn cpython_href(entry: Entry<'_>) -> String {
         let mut out = String::new();
         for chunk in entry.name.utf8_chunks() {
             out.push_str(&percent_encode(chunk.valid().as_bytes(), HREF_KEEP).to_string());
@@ -262,8 +263,8 @@ mod tests {
             .symlink(b"dir-\x80", b"link-\x81");
         let python = python_listing(t.path(), "/");
         let entries = entries(t.path());
-        let mut ours = render_html("/", &entries);
-        for e in &entries {
+        let mut ours = render_html("/", entries.iter());
+        for e in entries.iter() {
             let (mine, theirs) = (href(e), cpython_href(e));
             if mine != theirs {
                 let needle = format!("href=\"{mine}\"");
@@ -327,12 +328,12 @@ mod tests {
     #[test]
     fn nothing_a_client_or_a_name_sends_becomes_markup() {
         let e = Entry {
-            name: b"<img src=x onerror=alert(1)>&\"'".to_vec(),
+            name: b"<img src=x onerror=alert(1)>&\"'",
             kind: Kind::Symlink { to_dir: true },
             size: 0,
             modified: UNIX_EPOCH,
         };
-        let page = render_html("/%3Cscript%3E/?<script>=%3C/title%3E", &[e]);
+        let page = render_html("/%3Cscript%3E/?<script>=%3C/title%3E", [e]);
         let page = String::from_utf8(page).expect("utf-8");
         let tags: Vec<&str> = page.match_indices('<').map(|(i, _)| &page[i..]).collect();
         for tag in tags {

@@ -21,31 +21,48 @@ use servekit::utc::Utc;
 const MIN_RFC3339_SECS: i64 = -62_167_219_200;
 const MAX_RFC3339_SECS: i64 = 253_402_300_799;
 
-/// Renders `entries` (already sorted) as a JSON array, ending with a newline.
+/// Renders `entries` (already sorted) as a JSON array, ending with a newline: [`HEAD`], a
+/// [`write_entry`] per entry, [`tail`]. The server makes it in those parts (whole, or as it is
+/// sent), so this is for the tests.
+#[cfg(test)]
 pub fn render_json(entries: &[Entry]) -> Vec<u8> {
-    let mut out = String::with_capacity(2 + entries.len() * 128);
-    out.push('[');
-    for (i, entry) in entries.iter().enumerate() {
-        out.push_str(if i == 0 { "\n" } else { ",\n" });
-        out.push_str("{\"name\":");
-        push_json_string(&mut out, &String::from_utf8_lossy(&entry.name));
-        out.push_str(",\"href\":");
-        push_json_string(&mut out, &href(entry));
-        let kind = match entry.kind {
-            Kind::File => "file",
-            Kind::Dir => "directory",
-            Kind::Symlink { .. } => "symlink",
-            Kind::Other => "other",
-        };
-        let _ = write!(
-            out,
-            ",\"type\":\"{kind}\",\"size\":{},\"modified\":\"{}\"}}",
-            entry.size,
-            rfc3339_utc(entry.modified)
-        );
+    let mut out = HEAD.to_vec();
+    for (i, &entry) in entries.iter().enumerate() {
+        write_entry(&mut out, i, entry);
     }
-    out.push_str(if entries.is_empty() { "]\n" } else { "\n]\n" });
-    out.into_bytes()
+    out.extend_from_slice(tail(entries.is_empty()));
+    out
+}
+
+/// What the array starts with.
+pub const HEAD: &[u8] = b"[";
+
+/// What the array ends with: `]` and a newline, on a line of its own after entries.
+pub fn tail(empty: bool) -> &'static [u8] {
+    if empty { b"]\n" } else { b"\n]\n" }
+}
+
+/// The `i`th entry's object, on a line of its own, after a comma if it is not the first.
+pub fn write_entry(out: &mut Vec<u8>, i: usize, entry: Entry<'_>) {
+    let mut text = String::with_capacity(128 + 2 * entry.name.len());
+    text.push_str(if i == 0 { "\n" } else { ",\n" });
+    text.push_str("{\"name\":");
+    push_json_string(&mut text, &String::from_utf8_lossy(entry.name));
+    text.push_str(",\"href\":");
+    push_json_string(&mut text, &href(entry));
+    let kind = match entry.kind {
+        Kind::File => "file",
+        Kind::Dir => "directory",
+        Kind::Symlink { .. } => "symlink",
+        Kind::Other => "other",
+    };
+    let _ = write!(
+        text,
+        ",\"type\":\"{kind}\",\"size\":{},\"modified\":\"{}\"}}",
+        entry.size,
+        rfc3339_utc(entry.modified)
+    );
+    out.extend_from_slice(text.as_bytes());
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ`, whole seconds, UTC.
@@ -63,9 +80,9 @@ mod tests {
     use super::*;
     use std::time::{Duration, UNIX_EPOCH};
 
-    fn entry(name: &[u8], kind: Kind, size: u64, secs: u64) -> Entry {
+    fn entry(name: &[u8], kind: Kind, size: u64, secs: u64) -> Entry<'_> {
         Entry {
-            name: name.to_vec(),
+            name,
             kind,
             size,
             modified: UNIX_EPOCH + Duration::from_secs(secs),

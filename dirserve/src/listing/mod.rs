@@ -3,27 +3,29 @@
 //! - `order`: those orders;
 //! - [`href()`]: the link to each entry, the same in every format;
 //! - `html`: CPython's listing page, byte for byte; `json`: the same listing for scripts;
+//! - `page`: a page made whole, or made as it is sent when too large to hold;
 //! - `cache`: pages already made, shared by every reader while they stay true;
 //! - `pages`: where pages are made (listing threads) and looked up, for the handler.
 //!
 //! The entries come from `getdents64` on the descriptor the resolver already opened, in large
 //! batches, and each is `fstatat`-ed relative to that descriptor (one short lookup per name;
 //! std's `read_dir` + `metadata` on musl does a full-path `lstat` per entry and many small
-//! `getdents64` calls). The data is plain and owned (`Vec<Entry>`), so a cache keyed on the
-//! directory's identity and mtime can keep it, or its rendering, without borrowing anything.
+//! `getdents64` calls). The data is plain, owned and compact ([`Listing`]), shared by every
+//! order of the directory ([`Sorted`]) and by every reader of a page made from it.
 //!
 //! A symlink is described without following it out of the served root: whether it gets the `/`
 //! of a directory is decided by the resolver's own rules ([`Links`]), so a listing never tells a
 //! visitor whether something outside the root exists or is a directory.
 //!
-//! `fingerprint` reads the same facts without keeping them: a hash of what a page shows, so a
+//! `fingerprints` reads the same facts without keeping them: hashes of what the pages show, so a
 //! page already made can be checked against the directory without making it again.
 
 use std::fs::File;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rustix::fs::{AtFlags, FileType, RawDir, SeekFrom};
 
@@ -35,6 +37,7 @@ mod href;
 pub(crate) mod html;
 mod json;
 mod order;
+pub(crate) mod page;
 pub(crate) mod pages;
 
 pub use href::href;
@@ -44,11 +47,11 @@ pub use order::{Order, SortBy, parse_descending};
 /// (musl's `readdir` asks for 2 KiB). Much larger than the biggest single record (~280 bytes).
 const GETDENTS_BUF_BYTES: usize = 32 * 1024;
 
-/// One name in a directory.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+/// One name in a directory, as a listing shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry<'a> {
     /// The name exactly as stored: raw bytes, which need not be UTF-8.
-    pub name: Vec<u8>,
+    pub name: &'a [u8],
     /// What it is, a symlink described without following it out of the root.
     pub kind: Kind,
     /// Size in bytes, of the entry itself (for a symlink, the link, not its target: a link out
@@ -81,6 +84,183 @@ impl Kind {
     /// Whether the listing links to it as a directory (with a trailing `/`).
     pub fn leads_to_dir(self) -> bool {
         matches!(self, Kind::Dir | Kind::Symlink { to_dir: true })
+    }
+
+    fn to_byte(self) -> u8 {
+        match self {
+            Kind::File => 0,
+            Kind::Dir => 1,
+            Kind::Symlink { to_dir: false } => 2,
+            Kind::Symlink { to_dir: true } => 3,
+            Kind::Other => 4,
+        }
+    }
+
+    fn from_byte(byte: u8) -> Kind {
+        match byte {
+            0 => Kind::File,
+            1 => Kind::Dir,
+            2 => Kind::Symlink { to_dir: false },
+            3 => Kind::Symlink { to_dir: true },
+            _ => Kind::Other,
+        }
+    }
+}
+
+/// A directory's entries as read, in the kernel's order, kept compactly so that a listing of
+/// 1,000,000 names fits the memory a container is given: 24 bytes per entry, and the names one
+/// after another in one buffer, each after its kind and length (3 bytes), where a `Vec` per
+/// name and a `SystemTime` would cost more than twice that.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Listing {
+    /// Per entry: its kind (a byte), its name's length (2 bytes), its name.
+    names: Vec<u8>,
+    facts: Vec<Facts>,
+}
+
+/// The rest of an entry; its time as whole seconds and nanoseconds, floored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Facts {
+    size: u64,
+    secs: i64,
+    name_at: u32,
+    nanos: u32,
+}
+
+impl Listing {
+    /// How many entries it holds.
+    pub fn len(&self) -> usize {
+        self.facts.len()
+    }
+
+    /// Whether the directory held nothing but `.` and `..`.
+    pub fn is_empty(&self) -> bool {
+        self.facts.is_empty()
+    }
+
+    /// The `i`th entry read.
+    pub fn get(&self, i: usize) -> Entry<'_> {
+        let facts = self.facts[i];
+        Entry {
+            name: self.name(i),
+            kind: self.kind(i),
+            size: facts.size,
+            modified: time_of(facts.secs, facts.nanos),
+        }
+    }
+
+    /// The `i`th entry's name: what sorting by name reads, millions of times.
+    fn name(&self, i: usize) -> &[u8] {
+        let at = self.facts[i].name_at as usize;
+        let len = usize::from(u16::from_le_bytes([self.names[at + 1], self.names[at + 2]]));
+        &self.names[at + 3..at + 3 + len]
+    }
+
+    fn kind(&self, i: usize) -> Kind {
+        Kind::from_byte(self.names[self.facts[i].name_at as usize])
+    }
+
+    /// The `i`th entry's kind, size and time in nanoseconds from the epoch: what the other
+    /// orders compare.
+    fn sort_facts(&self, i: usize) -> (Kind, u64, i128) {
+        let facts = self.facts[i];
+        let nanos = i128::from(facts.secs) * 1_000_000_000 + i128::from(facts.nanos);
+        (self.kind(i), facts.size, nanos)
+    }
+
+    /// Adds an entry; a listing whose names outgrow 4 GiB is refused.
+    fn push(&mut self, name: &[u8], kind: Kind, size: u64, modified: SystemTime) -> io::Result<()> {
+        let too_large = || io::Error::other("the directory is too large to list");
+        let name_at = u32::try_from(self.names.len()).map_err(|_| too_large())?;
+        let len = u16::try_from(name.len()).map_err(|_| too_large())?;
+        self.names.push(kind.to_byte());
+        self.names.extend_from_slice(&len.to_le_bytes());
+        self.names.extend_from_slice(name);
+        let (secs, nanos) = secs_and_nanos(modified);
+        self.facts.push(Facts {
+            size,
+            secs,
+            name_at,
+            nanos,
+        });
+        Ok(())
+    }
+
+    /// A listing of these entries, in this order (for tests of what is made from listings).
+    #[cfg(test)]
+    pub fn of<'a>(entries: impl IntoIterator<Item = Entry<'a>>) -> Listing {
+        let mut listing = Listing::default();
+        for e in entries {
+            listing
+                .push(e.name, e.kind, e.size, e.modified)
+                .expect("small");
+        }
+        listing
+    }
+}
+
+/// A listing in an order: every order of one directory shares its [`Listing`].
+#[derive(Debug, Clone)]
+pub struct Sorted {
+    listing: Arc<Listing>,
+    /// The listing's indices, in this order.
+    order: Vec<u32>,
+}
+
+impl Sorted {
+    /// `listing` in `order`.
+    pub fn new(listing: Arc<Listing>, order: Order) -> Sorted {
+        let order = order.sorted(&listing);
+        Sorted { listing, order }
+    }
+
+    /// How many entries it holds.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// The `i`th entry in this order.
+    pub fn get(&self, i: usize) -> Entry<'_> {
+        self.listing.get(self.order[i] as usize)
+    }
+
+    /// The entries in this order.
+    pub fn iter(&self) -> impl Iterator<Item = Entry<'_>> {
+        (0..self.len()).map(|i| self.get(i))
+    }
+}
+
+impl PartialEq for Sorted {
+    fn eq(&self, other: &Sorted) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+/// `t` as whole seconds from the epoch (floored) and nanoseconds after them.
+fn secs_and_nanos(t: SystemTime) -> (i64, u32) {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(after) => (after.as_secs() as i64, after.subsec_nanos()),
+        Err(before) => {
+            let before = before.duration();
+            let secs = -(before.as_secs() as i64);
+            match before.subsec_nanos() {
+                0 => (secs, 0),
+                nanos => (secs - 1, 1_000_000_000 - nanos),
+            }
+        }
+    }
+}
+
+/// The time [`secs_and_nanos`] took apart.
+fn time_of(secs: i64, nanos: u32) -> SystemTime {
+    match u64::try_from(secs) {
+        Ok(secs) => UNIX_EPOCH + Duration::new(secs, nanos),
+        Err(_) => UNIX_EPOCH - Duration::from_secs(secs.unsigned_abs()) + Duration::new(0, nanos),
     }
 }
 
@@ -117,8 +297,9 @@ impl<'a> Links<'a> {
 /// Starts from the first entry whatever the descriptor's position, so the same `File` can be
 /// listed again. An entry that vanishes between `getdents64` and `fstatat` is listed as
 /// [`Kind::Other`] rather than failing the listing.
-pub fn read_listing(dir: &File, links: &Links<'_>) -> io::Result<Vec<Entry>> {
-    read_sorted(dir, links, Order::default(), |_, _, _, _| {})
+pub fn read_listing(dir: &File, links: &Links<'_>) -> io::Result<Sorted> {
+    let (listing, _) = read(dir, links, &std::hash::RandomState::new())?;
+    Ok(Sorted::new(Arc::new(listing), Order::default()))
 }
 
 /// What a page shows of each entry.
@@ -130,74 +311,86 @@ pub(crate) enum Shown {
     Everything,
 }
 
-/// A hash of what a page would show for `dir`, read as [`read_listing`] reads it but without
-/// keeping anything: the same hash (from the same `hasher` keys) means the same page. Names and
-/// kinds always count; sizes and times when the page shows them or is ordered by them
-/// (`metadata`). Entries are hashed in the kernel's order, before sorting, so even the order of
-/// names that sort as equal (`A` and `a`) is covered.
-fn fingerprint(
-    dir: &File,
-    links: &Links<'_>,
-    metadata: bool,
-    mut hasher: impl Hasher,
-) -> io::Result<u64> {
-    walk(dir, links, |name, kind, size, modified| {
-        hash_entry(&mut hasher, metadata, name, kind, size, modified);
-    })?;
-    Ok(hasher.finish())
+/// Hashes of what a directory's pages show, from one reading: the same hash (from the same
+/// keys) means the same page. Entries are hashed in the kernel's order, before sorting, so even
+/// the order of names that sort as equal (`A` and `a`) is covered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prints {
+    /// Names and kinds: what an HTML page in name order shows.
+    names: u64,
+    /// Sizes and times too: what JSON shows, and pages ordered by them.
+    everything: u64,
+    /// How many entries were read.
+    pub entries: usize,
 }
 
-/// The entries of `dir` in `order` and the [`fingerprint`] of what was read, in one pass.
-fn read_listing_and_fingerprint(
-    dir: &File,
-    links: &Links<'_>,
-    order: Order,
-    metadata: bool,
-    mut hasher: impl Hasher,
-) -> io::Result<(Vec<Entry>, u64)> {
-    let entries = read_sorted(dir, links, order, |name, kind, size, modified| {
-        hash_entry(&mut hasher, metadata, name, kind, size, modified);
-    })?;
-    Ok((entries, hasher.finish()))
-}
-
-/// The entries of `dir` in `order`, each also shown to `also` as it is read.
-fn read_sorted(
-    dir: &File,
-    links: &Links<'_>,
-    order: Order,
-    mut also: impl FnMut(&[u8], Kind, u64, SystemTime),
-) -> io::Result<Vec<Entry>> {
-    let mut entries = Vec::new();
-    walk(dir, links, |name, kind, size, modified| {
-        also(name, kind, size, modified);
-        entries.push(Entry {
-            name: name.to_vec(),
-            kind,
-            size,
-            modified,
-        });
-    })?;
-    order.sort(&mut entries);
-    Ok(entries)
-}
-
-fn hash_entry(
-    hasher: &mut impl Hasher,
-    metadata: bool,
-    name: &[u8],
-    kind: Kind,
-    size: u64,
-    modified: SystemTime,
-) {
-    // Length first, so that no two lists of names hash the same bytes.
-    hasher.write_usize(name.len());
-    hasher.write(name);
-    kind.hash(hasher);
-    if metadata {
-        hasher.write_u64(size);
-        modified.hash(hasher);
+impl Prints {
+    /// The hash a page shows: with sizes and times (`metadata`) or without.
+    pub fn of(&self, metadata: bool) -> u64 {
+        if metadata {
+            self.everything
+        } else {
+            self.names
+        }
     }
+}
+
+/// Two hashers, fed each entry as it is read.
+struct Hashing<H> {
+    names: H,
+    everything: H,
+    entries: usize,
+}
+
+impl<H: Hasher> Hashing<H> {
+    fn new(keys: &impl BuildHasher<Hasher = H>) -> Hashing<H> {
+        Hashing {
+            names: keys.build_hasher(),
+            everything: keys.build_hasher(),
+            entries: 0,
+        }
+    }
+
+    fn add(&mut self, name: &[u8], kind: Kind, size: u64, modified: SystemTime) {
+        for hasher in [&mut self.names, &mut self.everything] {
+            // Length first, so that no two lists of names hash the same bytes.
+            hasher.write_usize(name.len());
+            hasher.write(name);
+            kind.hash(hasher);
+        }
+        self.everything.write_u64(size);
+        modified.hash(&mut self.everything);
+        self.entries += 1;
+    }
+
+    fn finish(&self) -> Prints {
+        Prints {
+            names: self.names.finish(),
+            everything: self.everything.finish(),
+            entries: self.entries,
+        }
+    }
+}
+
+/// The [`Prints`] of `dir`, read as [`read`] reads it but without keeping anything.
+fn fingerprints(dir: &File, links: &Links<'_>, keys: &impl BuildHasher) -> io::Result<Prints> {
+    let mut hashing = Hashing::new(keys);
+    walk(dir, links, |name, kind, size, modified| {
+        hashing.add(name, kind, size, modified);
+        Ok(())
+    })?;
+    Ok(hashing.finish())
+}
+
+/// The entries of `dir`, in the kernel's order, and their [`Prints`], in one pass.
+fn read(dir: &File, links: &Links<'_>, keys: &impl BuildHasher) -> io::Result<(Listing, Prints)> {
+    let mut hashing = Hashing::new(keys);
+    let mut listing = Listing::default();
+    walk(dir, links, |name, kind, size, modified| {
+        hashing.add(name, kind, size, modified);
+        listing.push(name, kind, size, modified)
+    })?;
+    Ok((listing, hashing.finish()))
 }
 
 /// Calls `each` with every entry of `dir` but `.` and `..`, in the kernel's order, from the
@@ -205,7 +398,7 @@ fn hash_entry(
 fn walk(
     dir: &File,
     links: &Links<'_>,
-    mut each: impl FnMut(&[u8], Kind, u64, SystemTime),
+    mut each: impl FnMut(&[u8], Kind, u64, SystemTime) -> io::Result<()>,
 ) -> io::Result<()> {
     rustix::fs::seek(dir, SeekFrom::Start(0))?;
     let mut buf = Vec::with_capacity(GETDENTS_BUF_BYTES);
@@ -217,7 +410,7 @@ fn walk(
             continue;
         }
         let (kind, size, modified) = stat_at(dir.as_fd(), name, links);
-        each(name, kind, size, modified);
+        each(name, kind, size, modified)?;
     }
     Ok(())
 }
@@ -243,12 +436,12 @@ mod tests {
     use super::*;
     use testkit::Tree;
 
-    fn names_of(entries: &[Entry]) -> Vec<&[u8]> {
-        entries.iter().map(|e| e.name.as_slice()).collect()
+    fn names_of(entries: &Sorted) -> Vec<&[u8]> {
+        entries.iter().map(|e| e.name).collect()
     }
 
     /// The listing of the tree's root directory, served from that root.
-    fn list(t: &Tree) -> Vec<Entry> {
+    fn list(t: &Tree) -> Sorted {
         let root = ServedRoot::open(t.path()).expect("open root");
         let dir = File::open(t.path()).expect("open dir");
         read_listing(&dir, &Links::new(&root, b"")).expect("list")
@@ -287,11 +480,11 @@ mod tests {
                 Kind::Other
             ]
         );
-        assert_eq!(entries[1].size, 5);
+        assert_eq!(entries.get(1).size, 5);
         let std_mtime = std::fs::metadata(t.at("b.txt")).and_then(|m| m.modified());
-        assert_eq!(entries[1].modified, std_mtime.expect("mtime"));
+        assert_eq!(entries.get(1).modified, std_mtime.expect("mtime"));
         // A symlink reports itself, not its target.
-        assert_eq!(entries[4].size, b"b.txt".len() as u64);
+        assert_eq!(entries.get(4).size, b"b.txt".len() as u64);
         // Listing the same descriptor twice gives the same answer.
         let root = ServedRoot::open(t.path()).expect("open root");
         let dir = File::open(t.path()).expect("open dir");
@@ -327,10 +520,10 @@ mod tests {
         let kinds = |rel: &str| -> Vec<(String, Kind)> {
             let dir = File::open(t.at(format!("served/{rel}"))).expect("open dir");
             let rel = rel.trim_end_matches('/');
-            read_listing(&dir, &Links::new(&root, rel.as_bytes()))
-                .expect("list")
-                .into_iter()
-                .map(|e| (String::from_utf8(e.name).unwrap(), e.kind))
+            let entries = read_listing(&dir, &Links::new(&root, rel.as_bytes())).expect("list");
+            entries
+                .iter()
+                .map(|e| (String::from_utf8(e.name.to_vec()).unwrap(), e.kind))
                 .collect()
         };
         let link = |to_dir| Kind::Symlink { to_dir };
@@ -375,23 +568,19 @@ mod tests {
         let root = ServedRoot::open(t.path()).expect("open root");
         let dir = File::open(t.path()).expect("open dir");
         let links = Links::new(&root, b"");
-        let keys = std::collections::hash_map::RandomState::new();
-        let print = |metadata| {
-            use std::hash::BuildHasher;
-            fingerprint(&dir, &links, metadata, keys.build_hasher()).expect("fingerprint")
-        };
+        let keys = std::hash::RandomState::new();
+        let prints = || fingerprints(&dir, &links, &keys).expect("fingerprints");
+        let print = |metadata| prints().of(metadata);
         let (names, everything) = (print(false), print(true));
+        assert_eq!(prints().entries, 2);
         let by_size = Order {
             by: SortBy::Size,
             descending: true,
             ..Order::default()
         };
-        let (entries, read) = read_listing_and_fingerprint(&dir, &links, by_size, true, {
-            use std::hash::BuildHasher;
-            keys.build_hasher()
-        })
-        .expect("list");
-        assert_eq!(read, everything);
+        let (listing, read) = read(&dir, &links, &keys).expect("list");
+        assert_eq!(read, prints());
+        let entries = Sorted::new(Arc::new(listing), by_size);
         assert_eq!(
             names_of(&entries),
             [&b"d"[..], b"a"],
@@ -413,10 +602,43 @@ mod tests {
         assert_ne!(print(false), replaced);
     }
 
+    /// Times before the epoch and far from it survive the compact form.
+    #[test]
+    fn entries_survive_the_compact_form() {
+        let times = [
+            UNIX_EPOCH,
+            UNIX_EPOCH + Duration::new(1_714_564_800, 123_456_789),
+            UNIX_EPOCH - Duration::new(1, 1),
+            UNIX_EPOCH - Duration::from_secs(86_400),
+            UNIX_EPOCH + Duration::from_secs(i64::MAX as u64 / 2),
+            UNIX_EPOCH - Duration::from_secs(i64::MAX as u64 / 2),
+        ];
+        let long = vec![b'n'; 255];
+        let entries: Vec<Entry> = times
+            .iter()
+            .enumerate()
+            .map(|(i, &modified)| Entry {
+                name: if i == 2 { &long } else { b"a\xffb" },
+                kind: [Kind::File, Kind::Dir, Kind::Other][i % 3],
+                size: u64::MAX - i as u64,
+                modified,
+            })
+            .chain([Entry {
+                name: b"",
+                kind: Kind::Symlink { to_dir: true },
+                size: 0,
+                modified: UNIX_EPOCH,
+            }])
+            .collect();
+        let listing = Listing::of(entries.iter().copied());
+        let back: Vec<Entry> = (0..listing.len()).map(|i| listing.get(i)).collect();
+        assert_eq!(back, entries);
+    }
+
     #[test]
     fn empty_directory() {
         let t = Tree::new("listing-empty");
-        assert_eq!(list(&t), []);
+        assert!(list(&t).is_empty());
     }
 
     #[test]
@@ -427,7 +649,8 @@ mod tests {
         }
         let entries = list(&t);
         assert_eq!(entries.len(), 3000);
-        assert!(entries.windows(2).all(|w| w[0].name < w[1].name));
+        let names = names_of(&entries);
+        assert!(names.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

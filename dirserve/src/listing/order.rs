@@ -2,11 +2,11 @@
 //! for names that are raw bytes, and the orders a server or a request may choose instead
 //! ([`Order`]: by size or time, descending, directories first).
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use percent_encoding::percent_decode_str;
 
-use super::Entry;
+use std::cmp::Ordering;
+
+use super::{Kind, Listing};
 
 /// What a listing is sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -77,88 +77,116 @@ impl Order {
         Ok(self)
     }
 
-    /// Sorts entries (in the kernel's order) into this order. By name it is python's sort, with
-    /// `reverse=True` when descending: ties (`A` and `a`) keep the kernel's order either way.
-    /// By size or time the sort is stable over that, so equal sizes and times keep name order.
-    pub(super) fn sort(self, entries: &mut [Entry]) {
+    /// The indices of `listing`'s entries (in the kernel's order) in this order. By name it is
+    /// python's sort, with `reverse=True` when descending: ties (`A` and `a`) keep the kernel's
+    /// order either way. By size or time the sort is stable over that, so equal sizes and times
+    /// keep name order. Nothing is kept per entry but its index: a million names sort in 4 MB.
+    pub(super) fn sorted(self, listing: &Listing) -> Vec<u32> {
+        // A listing's names outgrow u32 offsets (4 GiB) before its count could.
+        let mut order: Vec<u32> = (0..listing.len() as u32).collect();
+        let name = |i: u32| listing.name(i as usize);
         // A stable sort of the reversed list, reversed: descending, ties in their first order.
         let by_name_descending = self.by == SortBy::Name && self.descending;
         if by_name_descending {
-            entries.reverse();
+            order.reverse();
         }
-        sort_like_python(entries);
+        stable_sort(&mut order, &|a, b| python_cmp(name(a), name(b)));
         if by_name_descending {
-            entries.reverse();
+            order.reverse();
         }
         if self.by == SortBy::Name && !self.dirs_first {
-            return;
+            return order;
         }
-        // Keys of the type python's order uses (`Vec<u8>`), so one copy of std's sort serves
-        // both: a sort of another type is another 9 KB of binary (measured).
-        entries.sort_by_cached_key(|entry| self.key(entry));
+        let key = |i: u32| self.key(listing.sort_facts(i as usize));
+        stable_sort(&mut order, &|a, b| key(a).cmp(&key(b)));
+        order
     }
 
-    /// Bytes that compare as `entry` sorts in this order: whether it goes after the
-    /// directories, then its size or time (inverted when descending), big-endian.
-    fn key(self, entry: &Entry) -> Vec<u8> {
+    /// What compares as an entry (its kind, size and time in nanoseconds) sorts in this order:
+    /// whether it goes after the directories, then its size or time (inverted when descending).
+    fn key(self, (kind, size, nanos): (Kind, u64, i128)) -> (bool, u128) {
         let value = match self.by {
             // Name order is already there: only directories first, if asked.
             SortBy::Name => 0,
-            SortBy::Size => u128::from(entry.size),
-            // Nanoseconds around the epoch, the sign bit flipped so that earlier compares lower.
-            SortBy::Mtime => (signed_nanos(entry.modified) as u128) ^ (1 << 127),
+            SortBy::Size => u128::from(size),
+            // The sign bit flipped, so that earlier compares lower.
+            SortBy::Mtime => (nanos as u128) ^ (1 << 127),
         };
         let value = if self.descending { !value } else { value };
-        let mut key = Vec::with_capacity(17);
-        key.push(u8::from(!(self.dirs_first && entry.kind.leads_to_dir())));
-        key.extend_from_slice(&value.to_be_bytes());
-        key
+        (!(self.dirs_first && kind.leads_to_dir()), value)
     }
 }
 
-/// Nanoseconds from the Unix epoch to `t`, negative before it.
-fn signed_nanos(t: SystemTime) -> i128 {
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(after) => after.as_nanos() as i128,
-        Err(before) => -(before.duration().as_nanos() as i128),
-    }
+/// std's stable sort, through one comparison type: each type of sort is another 9 KB of binary
+/// (measured).
+fn stable_sort(order: &mut [u32], cmp: &dyn Fn(u32, u32) -> Ordering) {
+    order.sort_by(|&a, &b| cmp(a, b));
 }
 
-/// Sorts as CPython sorts `os.listdir()` names with `key=str.lower`: stable, by code point of
-/// the lowercased name.
-fn sort_like_python(entries: &mut [Entry]) {
-    // `sort_by_cached_key` is stable: equal keys ("A" and "a") keep `getdents` order, as in
-    // Python's stable `list.sort`.
-    entries.sort_by_cached_key(|e| python_lower_key(&e.name));
+/// How CPython orders two `os.listdir()` names with `key=str.lower`: by the code points of the
+/// lowercased names ([`python_lower_key`]), compared as they are made, without keeping a key
+/// per name. ASCII names, the common case, compare byte by byte.
+fn python_cmp(a: &[u8], b: &[u8]) -> Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        let (a, b) = (a.iter(), b.iter());
+        return a
+            .map(u8::to_ascii_lowercase)
+            .cmp(b.map(u8::to_ascii_lowercase));
+    }
+    // Capital sigma lowercases by its context (a final `Σ` becomes `ς`): such names are
+    // lowercased whole, as python does.
+    if has_capital_sigma(a) || has_capital_sigma(b) {
+        return python_lower_key(a).cmp(&python_lower_key(b));
+    }
+    lowered(a).cmp(lowered(b))
+}
+
+fn has_capital_sigma(name: &[u8]) -> bool {
+    name.windows(2).any(|pair| pair == "\u{3a3}".as_bytes())
+}
+
+/// [`python_lower_key`] of `name`, made as it is read: valid UTF-8 lowercased a character at a
+/// time (the same as lowercasing the whole text, but for capital sigma), each other byte the
+/// lone surrogate python gives it.
+fn lowered(name: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    name.utf8_chunks().flat_map(|chunk| {
+        let text = chunk.valid().chars().flat_map(char::to_lowercase);
+        let text = text.flat_map(|c| {
+            let mut utf8 = [0; 4];
+            let len = c.encode_utf8(&mut utf8).len();
+            utf8.into_iter().take(len)
+        });
+        text.chain(chunk.invalid().iter().flat_map(|&b| surrogate(b)))
+    })
+}
+
+/// The lone surrogate U+DC80..U+DCFF that python's `surrogateescape` makes of a byte that is not
+/// part of valid UTF-8, encoded as UTF-8 would encode it if surrogates were allowed (`ED B2 80`
+/// ..`ED B3 BF`), which keeps its order among code points.
+fn surrogate(b: u8) -> [u8; 3] {
+    let surrogate = 0xDC00 | u32::from(b);
+    [
+        0xED,
+        0x80 | (surrogate >> 6 & 0x3F) as u8,
+        0x80 | (b & 0x3F),
+    ]
 }
 
 /// The code points of `name.decode(errors='surrogateescape').lower()`, UTF-8 encoded: bytes
-/// compare in the same order as the code points they encode, at a quarter of the memory (a key
-/// of 100,000 names is made for every sort).
+/// compare in the same order as the code points they encode.
 ///
 /// Valid UTF-8 is lowercased with Rust's full Unicode mapping, which is Python's too (`İ`
 /// becomes `i` + U+0307, a final `Σ` becomes `ς`). Each byte that is not part of valid UTF-8
-/// becomes the lone surrogate U+DC80..U+DCFF, which `lower()` leaves alone, so such names sort
-/// after almost all text, exactly where Python puts them; it is encoded as UTF-8 would encode it
-/// if surrogates were allowed (`ED B2 80`..`ED B3 BF`), which keeps the order. (Python 3.11 knows
-/// Unicode 14, Rust a newer version: only letters added since then could case-fold differently.)
+/// becomes its [`surrogate`], which `lower()` leaves alone, so such names sort after almost all
+/// text, exactly where Python puts them. (Python 3.11 knows Unicode 14, Rust a newer version:
+/// only letters added since then could case-fold differently.)
 fn python_lower_key(name: &[u8]) -> Vec<u8> {
     let mut key = Vec::new();
     for chunk in name.utf8_chunks() {
         // A surrogate breaks Python's final-sigma context just as a chunk boundary does here.
-        let lower = chunk.valid().to_lowercase();
-        if key.is_empty() && chunk.invalid().is_empty() {
-            // The whole name, valid UTF-8: the lowercased text is the key as it is.
-            return lower.into_bytes();
-        }
-        key.extend_from_slice(lower.as_bytes());
+        key.extend_from_slice(chunk.valid().to_lowercase().as_bytes());
         for &b in chunk.invalid() {
-            let surrogate = 0xDC00 | u32::from(b);
-            key.extend([
-                0xED,
-                0x80 | (surrogate >> 6 & 0x3F) as u8,
-                0x80 | (b & 0x3F),
-            ]);
+            key.extend(surrogate(b));
         }
     }
     key
@@ -167,7 +195,7 @@ fn python_lower_key(name: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::listing::Kind;
+    use crate::listing::Entry;
     use std::io::Write;
     use std::process::Stdio;
     use std::time::UNIX_EPOCH;
@@ -271,40 +299,63 @@ mod tests {
                 input.reverse();
             }
             let want = python_sorted(&input, descending);
-            let mut entries: Vec<Entry> = input
-                .iter()
-                .map(|n| Entry {
-                    name: n.to_vec(),
-                    kind: Kind::File,
-                    size: 0,
-                    modified: UNIX_EPOCH,
-                })
-                .collect();
+            let listing = Listing::of(input.iter().map(|n| Entry {
+                name: n,
+                kind: Kind::File,
+                size: 0,
+                modified: UNIX_EPOCH,
+            }));
             let order = Order {
                 descending,
                 ..Order::default()
             };
-            order.sort(&mut entries);
-            let got: Vec<Vec<u8>> = entries.into_iter().map(|e| e.name).collect();
+            let sorted = order.sorted(&listing);
+            let got: Vec<Vec<u8>> = sorted
+                .iter()
+                .map(|&i| listing.get(i as usize).name.to_vec())
+                .collect();
+            let keyed = sort_by_whole_keys(&input, descending);
+            assert_eq!(got, keyed, "compared as made, or by whole keys");
             assert_eq!(got, want, "reversed={reversed}, descending={descending}");
         }
     }
 
+    /// `names` sorted by their whole [`python_lower_key`]s, as a cached-key sort would.
+    fn sort_by_whole_keys(names: &[&[u8]], descending: bool) -> Vec<Vec<u8>> {
+        let mut names: Vec<Vec<u8>> = names.iter().map(|n| n.to_vec()).collect();
+        if descending {
+            names.reverse();
+        }
+        names.sort_by_cached_key(|n| python_lower_key(n));
+        if descending {
+            names.reverse();
+        }
+        names
+    }
+
+    /// The comparison made as it goes agrees with whole keys on every pair of tricky names.
+    #[test]
+    fn comparing_as_made_agrees_with_whole_keys() {
+        for a in TRICKY {
+            for b in TRICKY {
+                let whole = python_lower_key(a).cmp(&python_lower_key(b));
+                assert_eq!(python_cmp(a, b), whole, "{a:?} {b:?}");
+            }
+        }
+    }
+
     /// Entries as the kernel lists them: `name`, kind, size, seconds since the epoch.
-    fn listed(items: &[(&str, Kind, u64, u64)]) -> Vec<Entry> {
-        items
-            .iter()
-            .map(|&(name, kind, size, secs)| Entry {
-                name: name.into(),
-                kind,
-                size,
-                modified: UNIX_EPOCH + std::time::Duration::from_secs(secs),
-            })
-            .collect()
+    fn listed(items: &[(&'static str, Kind, u64, u64)]) -> Listing {
+        Listing::of(items.iter().map(|&(name, kind, size, secs)| Entry {
+            name: name.as_bytes(),
+            kind,
+            size,
+            modified: UNIX_EPOCH + std::time::Duration::from_secs(secs),
+        }))
     }
 
     fn arranged(order: &str, dirs_first: bool) -> Vec<String> {
-        let mut entries = listed(&[
+        let listing = listed(&[
             ("b-big", Kind::File, 300, 10),
             ("A-small", Kind::File, 1, 30),
             ("c-dir", Kind::Dir, 4096, 20),
@@ -316,10 +367,10 @@ mod tests {
             dirs_first,
             ..Order::default()
         };
-        base.with_query(order).expect("valid").sort(&mut entries);
-        entries
+        let sorted = base.with_query(order).expect("valid").sorted(&listing);
+        sorted
             .into_iter()
-            .map(|e| String::from_utf8(e.name).expect("utf-8"))
+            .map(|i| String::from_utf8(listing.get(i as usize).name.to_vec()).expect("utf-8"))
             .collect()
     }
 
@@ -382,14 +433,15 @@ mod tests {
             UNIX_EPOCH + Duration::from_millis(1_500),
             UNIX_EPOCH + Duration::from_secs(2),
         ];
-        let keys = |order: Order| -> Vec<Vec<u8>> {
-            let entry = |modified| Entry {
-                name: b"x".to_vec(),
-                kind: Kind::File,
-                size: 0,
-                modified,
-            };
-            times.iter().map(|&t| order.key(&entry(t))).collect()
+        let listing = Listing::of(times.iter().map(|&modified| Entry {
+            name: b"x",
+            kind: Kind::File,
+            size: 0,
+            modified,
+        }));
+        let keys = |order: Order| -> Vec<(bool, u128)> {
+            let facts = (0..times.len()).map(|i| listing.sort_facts(i));
+            facts.map(|facts| order.key(facts)).collect()
         };
         assert!(keys(ascending).windows(2).all(|w| w[0] < w[1]));
         assert!(keys(descending).windows(2).all(|w| w[0] > w[1]));
