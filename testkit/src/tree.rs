@@ -15,10 +15,24 @@ pub struct Tree {
 impl Tree {
     /// A new, empty tree; `tag` names it, for whoever finds one left by a killed test.
     pub fn new(tag: &str) -> Tree {
+        Tree::under(&std::env::temp_dir(), tag)
+    }
+
+    /// [`Tree::new`] in memory (`/dev/shm`, where it is there), for trees of hundreds of
+    /// thousands of files: on this project's machine a disk makes 100,000 files in 38 s,
+    /// tmpfs in 1.3 s.
+    pub fn in_memory(tag: &str) -> Tree {
+        let shm = Path::new("/dev/shm");
+        match shm.is_dir() {
+            true => Tree::under(shm, tag),
+            false => Tree::new(tag),
+        }
+    }
+
+    fn under(base: &Path, tag: &str) -> Tree {
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let root =
-            std::env::temp_dir().join(format!("fromscratch-{tag}-{}-{n}", std::process::id()));
+        let root = base.join(format!("fromscratch-{tag}-{}-{n}", std::process::id()));
         let _ = fs::remove_dir_all(&root);
         fs::create_dir_all(&root).expect("create temp tree");
         // Canonical, so paths a server reports (through /proc) compare equal to ours.

@@ -86,6 +86,12 @@ impl Connection {
         }
     }
 
+    /// Waits up to `deadline` for each read: for answers the server takes long to begin.
+    pub fn with_read_deadline(self, deadline: Duration) -> Connection {
+        self.stream.set_read_timeout(Some(deadline)).unwrap();
+        self
+    }
+
     /// Writes raw bytes.
     pub fn send(&mut self, raw: &[u8]) {
         self.stream.write_all(raw).expect("send request");

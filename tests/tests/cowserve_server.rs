@@ -248,7 +248,7 @@ fn bad_data_and_flags_are_clear_errors() {
 /// phrase, and a page that points to `/cows`, naming a close match at most, never the list.
 #[test]
 fn error_answers_stay_small_with_10000_cows() {
-    let cowpath = Tree::new("cow-many");
+    let cowpath = Tree::in_memory("cow-many");
     let picture = "$the_cow = <<EOC;\n   $thoughts\n  ($eyes)\nEOC\n";
     for i in 0..10_000 {
         cowpath.file(format!("cow-number-{i:05}.cow"), picture);

@@ -108,64 +108,101 @@ impl Kind {
 }
 
 /// A directory's entries as read, in the kernel's order, kept compactly so that a listing of
-/// 1,000,000 names fits the memory a container is given: 24 bytes per entry, and the names one
-/// after another in one buffer, each after its kind and length (3 bytes), where a `Vec` per
-/// name and a `SystemTime` would cost more than twice that.
+/// 1,000,000 names fits the memory a container is given: the names one after another in one
+/// buffer, each after its kind and length (3 bytes), and an offset (4 bytes) per entry; sizes
+/// and times (20 bytes) only when a page shows or sorts by them. A `Vec` per name and a
+/// `SystemTime` would cost three times that.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Listing {
     /// Per entry: its kind (a byte), its name's length (2 bytes), its name.
     names: Vec<u8>,
-    facts: Vec<Facts>,
+    /// Where each entry starts in `names`.
+    name_at: Vec<u32>,
+    /// Sizes and times, when read.
+    metadata: Option<Metadata>,
 }
 
-/// The rest of an entry; its time as whole seconds and nanoseconds, floored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Facts {
-    size: u64,
-    secs: i64,
-    name_at: u32,
-    nanos: u32,
+/// The sizes and times of a listing's entries, by entry; times as whole seconds (floored) and
+/// nanoseconds after them, kept apart so that no padding is.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Metadata {
+    sizes: Vec<u64>,
+    secs: Vec<i64>,
+    nanos: Vec<u32>,
 }
 
 impl Listing {
+    /// An empty listing with room for `entries` entries and `name_bytes` bytes of names, with
+    /// sizes and times if `metadata`.
+    fn with_capacity(entries: usize, name_bytes: usize, metadata: bool) -> Listing {
+        let mut names = Vec::new();
+        names.reserve_exact(name_bytes + 3 * entries);
+        let mut name_at = Vec::new();
+        name_at.reserve_exact(entries);
+        let metadata = metadata.then(|| {
+            let mut metadata = Metadata::default();
+            metadata.sizes.reserve_exact(entries);
+            metadata.secs.reserve_exact(entries);
+            metadata.nanos.reserve_exact(entries);
+            metadata
+        });
+        Listing {
+            names,
+            name_at,
+            metadata,
+        }
+    }
+
     /// How many entries it holds.
     pub fn len(&self) -> usize {
-        self.facts.len()
+        self.name_at.len()
     }
 
     /// Whether the directory held nothing but `.` and `..`.
     pub fn is_empty(&self) -> bool {
-        self.facts.is_empty()
+        self.name_at.is_empty()
     }
 
-    /// The `i`th entry read.
+    /// Whether sizes and times were read: pages that show or sort by them need them.
+    pub fn has_metadata(&self) -> bool {
+        self.metadata.is_some()
+    }
+
+    /// The `i`th entry read (its size 0 and time the epoch if they were not read).
     pub fn get(&self, i: usize) -> Entry<'_> {
-        let facts = self.facts[i];
+        let (size, secs, nanos) = self.metadata_of(i);
         Entry {
             name: self.name(i),
             kind: self.kind(i),
-            size: facts.size,
-            modified: time_of(facts.secs, facts.nanos),
+            size,
+            modified: time_of(secs, nanos),
         }
     }
 
     /// The `i`th entry's name: what sorting by name reads, millions of times.
     fn name(&self, i: usize) -> &[u8] {
-        let at = self.facts[i].name_at as usize;
+        let at = self.name_at[i] as usize;
         let len = usize::from(u16::from_le_bytes([self.names[at + 1], self.names[at + 2]]));
         &self.names[at + 3..at + 3 + len]
     }
 
     fn kind(&self, i: usize) -> Kind {
-        Kind::from_byte(self.names[self.facts[i].name_at as usize])
+        Kind::from_byte(self.names[self.name_at[i] as usize])
+    }
+
+    fn metadata_of(&self, i: usize) -> (u64, i64, u32) {
+        match &self.metadata {
+            Some(m) => (m.sizes[i], m.secs[i], m.nanos[i]),
+            None => (0, 0, 0),
+        }
     }
 
     /// The `i`th entry's kind, size and time in nanoseconds from the epoch: what the other
     /// orders compare.
     fn sort_facts(&self, i: usize) -> (Kind, u64, i128) {
-        let facts = self.facts[i];
-        let nanos = i128::from(facts.secs) * 1_000_000_000 + i128::from(facts.nanos);
-        (self.kind(i), facts.size, nanos)
+        let (size, secs, nanos) = self.metadata_of(i);
+        let nanos = i128::from(secs) * 1_000_000_000 + i128::from(nanos);
+        (self.kind(i), size, nanos)
     }
 
     /// Adds an entry; a listing whose names outgrow 4 GiB is refused.
@@ -176,20 +213,20 @@ impl Listing {
         self.names.push(kind.to_byte());
         self.names.extend_from_slice(&len.to_le_bytes());
         self.names.extend_from_slice(name);
-        let (secs, nanos) = secs_and_nanos(modified);
-        self.facts.push(Facts {
-            size,
-            secs,
-            name_at,
-            nanos,
-        });
+        self.name_at.push(name_at);
+        if let Some(metadata) = &mut self.metadata {
+            let (secs, nanos) = secs_and_nanos(modified);
+            metadata.sizes.push(size);
+            metadata.secs.push(secs);
+            metadata.nanos.push(nanos);
+        }
         Ok(())
     }
 
     /// A listing of these entries, in this order (for tests of what is made from listings).
     #[cfg(test)]
     pub fn of<'a>(entries: impl IntoIterator<Item = Entry<'a>>) -> Listing {
-        let mut listing = Listing::default();
+        let mut listing = Listing::with_capacity(0, 0, true);
         for e in entries {
             listing
                 .push(e.name, e.kind, e.size, e.modified)
@@ -298,7 +335,7 @@ impl<'a> Links<'a> {
 /// listed again. An entry that vanishes between `getdents64` and `fstatat` is listed as
 /// [`Kind::Other`] rather than failing the listing.
 pub fn read_listing(dir: &File, links: &Links<'_>) -> io::Result<Sorted> {
-    let (listing, _) = read(dir, links, &std::hash::RandomState::new())?;
+    let (listing, _) = read(dir, links, &std::hash::RandomState::new(), true)?;
     Ok(Sorted::new(Arc::new(listing), Order::default()))
 }
 
@@ -382,15 +419,35 @@ fn fingerprints(dir: &File, links: &Links<'_>, keys: &impl BuildHasher) -> io::R
     Ok(hashing.finish())
 }
 
-/// The entries of `dir`, in the kernel's order, and their [`Prints`], in one pass.
-fn read(dir: &File, links: &Links<'_>, keys: &impl BuildHasher) -> io::Result<(Listing, Prints)> {
+/// The entries of `dir`, in the kernel's order (with their sizes and times if `metadata`), and
+/// their [`Prints`]. Its names are counted first (`getdents` alone, a small part of the cost
+/// of the `stat`s), so the listing is allocated once at its size: grown by doubling, a million
+/// entries would briefly hold half as much again, and as much unused.
+fn read(
+    dir: &File,
+    links: &Links<'_>,
+    keys: &impl BuildHasher,
+    metadata: bool,
+) -> io::Result<(Listing, Prints)> {
+    let (entries, name_bytes) = count(dir)?;
     let mut hashing = Hashing::new(keys);
-    let mut listing = Listing::default();
+    let mut listing = Listing::with_capacity(entries, name_bytes, metadata);
     walk(dir, links, |name, kind, size, modified| {
         hashing.add(name, kind, size, modified);
         listing.push(name, kind, size, modified)
     })?;
     Ok((listing, hashing.finish()))
+}
+
+/// How many entries `dir` holds but `.` and `..`, and the bytes of their names.
+fn count(dir: &File) -> io::Result<(usize, usize)> {
+    let (mut entries, mut name_bytes) = (0, 0);
+    each_name(dir, |name| {
+        entries += 1;
+        name_bytes += name.len();
+        Ok(())
+    })?;
+    Ok((entries, name_bytes))
 }
 
 /// Calls `each` with every entry of `dir` but `.` and `..`, in the kernel's order, from the
@@ -400,17 +457,23 @@ fn walk(
     links: &Links<'_>,
     mut each: impl FnMut(&[u8], Kind, u64, SystemTime) -> io::Result<()>,
 ) -> io::Result<()> {
+    each_name(dir, |name| {
+        let (kind, size, modified) = stat_at(dir.as_fd(), name, links);
+        each(name, kind, size, modified)
+    })
+}
+
+/// Calls `each` with the name of every entry of `dir` but `.` and `..`, from the first.
+fn each_name(dir: &File, mut each: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
     rustix::fs::seek(dir, SeekFrom::Start(0))?;
     let mut buf = Vec::with_capacity(GETDENTS_BUF_BYTES);
     let mut raw = RawDir::new(dir.as_fd(), buf.spare_capacity_mut());
     while let Some(next) = raw.next() {
         let next = next?;
         let name = next.file_name().to_bytes();
-        if name == b"." || name == b".." {
-            continue;
+        if name != b"." && name != b".." {
+            each(name)?;
         }
-        let (kind, size, modified) = stat_at(dir.as_fd(), name, links);
-        each(name, kind, size, modified)?;
     }
     Ok(())
 }
@@ -578,7 +641,7 @@ mod tests {
             descending: true,
             ..Order::default()
         };
-        let (listing, read) = read(&dir, &links, &keys).expect("list");
+        let (listing, read) = read(&dir, &links, &keys, true).expect("list");
         assert_eq!(read, prints());
         let entries = Sorted::new(Arc::new(listing), by_size);
         assert_eq!(

@@ -97,6 +97,7 @@ impl Order {
         if self.by == SortBy::Name && !self.dirs_first {
             return order;
         }
+        debug_assert!(listing.has_metadata() || !self.reads_metadata());
         let key = |i: u32| self.key(listing.sort_facts(i as usize));
         stable_sort(&mut order, &|a, b| key(a).cmp(&key(b)));
         order

@@ -196,10 +196,15 @@ impl ListingPages {
             now = Some(prints);
         }
         if !missing.is_empty() {
+            let metadata = missing.iter().any(Key::reads_metadata);
             let (listing, prints) = match (held, now) {
-                (Some((then, listing)), Some(now)) if then == now => (listing, now),
+                (Some((then, listing)), Some(now))
+                    if then == now && (listing.has_metadata() || !metadata) =>
+                {
+                    (listing, now)
+                }
                 _ => {
-                    let (listing, prints) = read(&dir.file, &links, self.cache.keys())?;
+                    let (listing, prints) = read(&dir.file, &links, self.cache.keys(), metadata)?;
                     (Arc::new(listing), prints)
                 }
             };
