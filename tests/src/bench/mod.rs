@@ -20,6 +20,7 @@
 pub mod docker_run;
 pub mod instructions;
 pub mod large_file;
+pub mod listings;
 pub mod nginx;
 pub mod procs;
 pub mod report;
@@ -88,6 +89,10 @@ pub struct Config {
     pub docker_end_runs: usize,
     /// The large file's size, MiB.
     pub large_file_mib: usize,
+    /// Entries of the big directory the small listings are timed beside.
+    pub big_listing_entries: usize,
+    /// Whether a million entries' listings are measured (a minute or so).
+    pub million_entries: bool,
     /// The two runs under callgrind: a few requests and many (their difference is what is
     /// divided by; nginx closes a keep-alive connection after its 1,000th request).
     pub callgrind_requests: (usize, usize),
@@ -104,6 +109,8 @@ impl Config {
         docker_python_runs: 3,
         docker_end_runs: 5,
         large_file_mib: 256,
+        big_listing_entries: 100_000,
+        million_entries: true,
         callgrind_requests: (100, 1000),
     };
     /// CI: wrk 2 s, 10 start-up runs.
@@ -113,6 +120,8 @@ impl Config {
         python_startup_runs: 3,
         docker_python_runs: 1,
         large_file_mib: 32,
+        big_listing_entries: 20_000,
+        million_entries: false,
         callgrind_requests: (50, 550),
         ..Config::FULL
     };

@@ -18,8 +18,8 @@ use e2e::bench::instructions::{self, Connections, Server};
 use e2e::bench::serve::{self, Background, Programs, python_http_server};
 use e2e::bench::wrk::Load;
 use e2e::bench::{
-    Config, Result, Rows, large_file, median, nginx, raise_fd_limit, report, require_tools, rss,
-    size, startup, target_dir, tree,
+    Config, Result, Rows, large_file, listings, median, nginx, raise_fd_limit, report,
+    require_tools, rss, size, startup, target_dir, tree,
 };
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -65,6 +65,7 @@ fn run(config: &Config) -> Result<()> {
     startup(&mut rows, config, &programs, &www, &cowpage)?;
     under_load(&mut rows, config, &programs, work.path(), &www, &cowpage)?;
     instructions(&mut rows, config, &programs, work.path(), &www)?;
+    hostile_listings(&mut rows, config, &programs)?;
     if docker {
         containers(&mut rows, config)?;
     }
@@ -224,6 +225,34 @@ fn under_load(
     match python_held {
         Ok(kib) => rows.record("memory", files[2].0, held, kib),
         Err(why) => rows.record("memory", files[2].0, format!("{held}: none, {why}"), "-"),
+    }
+    Ok(())
+}
+
+/// A small directory's listing while ten clients loop over a big one's orders and forms
+/// (dirserve, python), and a million entries' pages (dirserve; python would take gigabytes).
+fn hostile_listings(rows: &mut Rows, config: &Config, programs: &Programs) -> Result<()> {
+    let entries = config.big_listing_entries;
+    let tree = listings::listing_tree(entries)?;
+    let section = format!("small listings beside 10 clients looping over a {entries}-entry one");
+    let servers: [(&str, &dyn Fn(u16) -> Command); 2] = [
+        ("dirserve", &|port| programs.dirserve(tree.path(), port)),
+        ("python3 -m http.server", &|port| {
+            python_http_server(tree.path(), port)
+        }),
+    ];
+    for (subject, command) in servers {
+        let (p50, p99, max, big) = listings::small_beside_big(command)?;
+        let ms = |d: std::time::Duration| format!("{:.1}", d.as_secs_f64() * 1000.0);
+        let figures = format!("{} / {} / {}", ms(p50), ms(p99), ms(max));
+        rows.record(&section, subject, "p50 / p99 / max ms", figures);
+        rows.record(&section, subject, "big listings served meanwhile", big);
+    }
+    if config.million_entries {
+        for (form, bytes, kib) in listings::million(&|dir, port| programs.dirserve(dir, port))? {
+            let metric = format!("{form} page of 1,000,000 entries ({bytes} B): peak RSS KiB");
+            rows.record("memory", "dirserve", metric, kib);
+        }
     }
     Ok(())
 }
