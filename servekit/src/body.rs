@@ -47,6 +47,8 @@ pub enum Body {
         source: Box<dyn Chunks>,
         /// Bytes still to send.
         remaining: u64,
+        /// Whether the connection's task has let the others run since the last piece.
+        yielded: bool,
     },
     /// Not a body: the whole response, still being made elsewhere (see [`crate::offload`]).
     /// `serve` waits for it and sends what it becomes, status and headers included; it is never
@@ -85,6 +87,7 @@ impl Body {
         Body::Chunks {
             source: Box::new(source),
             remaining: len,
+            yielded: false,
         }
     }
 
@@ -145,7 +148,7 @@ impl http_body::Body for Body {
 
     fn poll_frame(
         self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
+        cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
         let this = self.get_mut();
         match this {
@@ -170,7 +173,19 @@ impl http_body::Body for Body {
                 }
                 Poll::Ready(None)
             }
-            Body::Chunks { source, remaining } => {
+            Body::Chunks {
+                source,
+                remaining,
+                yielded,
+            } => {
+                // Making a piece is work no socket accounts for: a reader that keeps up could
+                // have its task make pieces until the page ends, and the worker's other
+                // connections wait. Each piece waits for one turn of the worker's tasks.
+                if !std::mem::replace(yielded, true) && *remaining > 0 {
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
+                *yielded = false;
                 let chunk = source.next_chunk();
                 if chunk.len() as u64 > *remaining || (chunk.is_empty() && *remaining > 0) {
                     return Poll::Ready(Some(Err(io::Error::other(
@@ -243,10 +258,18 @@ mod tests {
         let waker = std::task::Waker::noop();
         let mut cx = Context::from_waker(waker);
         let mut out = Vec::new();
-        while let Poll::Ready(Some(frame)) = Pin::new(&mut body).poll_frame(&mut cx) {
-            out.extend_from_slice(&frame?.into_data().unwrap());
+        // Pieces made as they are sent wait a turn before each: polled again, as a task would be.
+        let mut waits = 0;
+        loop {
+            match Pin::new(&mut body).poll_frame(&mut cx) {
+                Poll::Ready(Some(frame)) => out.extend_from_slice(&frame?.into_data().unwrap()),
+                Poll::Ready(None) => return Ok(out),
+                Poll::Pending => {
+                    waits += 1;
+                    assert!(waits < 1000, "a body that never ends");
+                }
+            }
         }
-        Ok(out)
     }
 
     #[test]
