@@ -9,10 +9,11 @@
 //! `<`, `>` and `&` are written as `\u003c`, `\u003e`, `\u0026` (still the same JSON string), so
 //! the output stays inert even if someone pastes it into an HTML page.
 
-use std::fmt::Write as _;
+use std::io::Write as _;
 use std::time::SystemTime;
 
-use super::{Entry, Kind, href};
+use super::href::push_href;
+use super::{Entry, Kind};
 use crate::meta::unix_secs_floor;
 use servekit::escape::push_json_string;
 use servekit::utc::Utc;
@@ -42,14 +43,18 @@ pub fn tail(empty: bool) -> &'static [u8] {
     if empty { b"]\n" } else { b"\n]\n" }
 }
 
-/// The `i`th entry's object, on a line of its own, after a comma if it is not the first.
+/// The `i`th entry's object, on a line of its own, after a comma if it is not the first. Written
+/// straight into `out` (a page made as it is sent makes every entry again for every reader):
+/// only the name, which may need escaping, goes through a string of its own.
 pub fn write_entry(out: &mut Vec<u8>, i: usize, entry: Entry<'_>) {
-    let mut text = String::with_capacity(128 + 2 * entry.name.len());
-    text.push_str(if i == 0 { "\n" } else { ",\n" });
-    text.push_str("{\"name\":");
-    push_json_string(&mut text, &String::from_utf8_lossy(entry.name));
-    text.push_str(",\"href\":");
-    push_json_string(&mut text, &href(entry));
+    out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+    out.extend_from_slice(b"{\"name\":");
+    let mut name = String::with_capacity(entry.name.len() + 2);
+    push_json_string(&mut name, &String::from_utf8_lossy(entry.name));
+    out.extend_from_slice(name.as_bytes());
+    // Percent-encoded ASCII, with nothing JSON or HTML would need escaped.
+    out.extend_from_slice(b",\"href\":\"");
+    push_href(out, entry);
     let kind = match entry.kind {
         Kind::File => "file",
         Kind::Dir => "directory",
@@ -57,22 +62,31 @@ pub fn write_entry(out: &mut Vec<u8>, i: usize, entry: Entry<'_>) {
         Kind::Other => "other",
     };
     let _ = write!(
-        text,
-        ",\"type\":\"{kind}\",\"size\":{},\"modified\":\"{}\"}}",
-        entry.size,
-        rfc3339_utc(entry.modified)
+        out,
+        "\",\"type\":\"{kind}\",\"size\":{},\"modified\":\"",
+        entry.size
     );
-    out.extend_from_slice(text.as_bytes());
+    push_rfc3339_utc(out, entry.modified);
+    out.extend_from_slice(b"\"}");
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ`, whole seconds, UTC.
+#[cfg(test)]
 fn rfc3339_utc(t: SystemTime) -> String {
+    let mut out = Vec::new();
+    push_rfc3339_utc(&mut out, t);
+    String::from_utf8(out).expect("ASCII")
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`, whole seconds, UTC, at the end of `out`.
+fn push_rfc3339_utc(out: &mut Vec<u8>, t: SystemTime) {
     let secs = unix_secs_floor(t).clamp(MIN_RFC3339_SECS, MAX_RFC3339_SECS);
     let t = Utc::from_unix(secs);
-    format!(
+    let _ = write!(
+        out,
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
         t.year, t.month, t.day, t.hour, t.minute, t.second
-    )
+    );
 }
 
 #[cfg(test)]
